@@ -1,7 +1,8 @@
 """The ``moodscore`` command: one subcommand per job, each in the module that owns it.
 
 Each entry of ``COMMANDS`` names a module with ``add_arguments(parser)`` and
-``run(args) -> int``; modules are imported only when their command runs, so
+``run(args) -> int``. A command module imports only argparse-level things at the
+top and its heavy dependencies (torch, fluidsynth, music21) inside ``run``, so
 ``moodscore check`` never imports torch or FluidSynth.
 """
 
