@@ -15,22 +15,33 @@ import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
+    "corpus": ("engine.composer.cli_corpus", "build the training corpus from music21's public-domain collections"),
+    "train": ("engine.composer.cli_train", "train the composer network and export the shipped model"),
+    "compose": ("engine.composer.cli_compose", "compose bars to a mood and write them as a MIDI file"),
+    "demo": ("engine.demo_cmd", "play the pygame dungeon demo, scored live (headless with --seconds)"),
+    "check": ("engine.score.check", "validate score YAML files and list every problem found"),
+    "render-midi": ("engine.playback.render", "render a MIDI file to a WAV file through the SoundFont synth"),
+    "example-midi": ("engine.music.example", "write the example piece (melody, chords, bass, drums) as a MIDI file"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; only ``command``'s module is imported to add its arguments."""
     parser = argparse.ArgumentParser(prog="moodscore", description="An adaptive music engine for games.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.set_defaults(_module=module_name)
-        importlib.import_module(module_name).add_arguments(cmd)
+        if name == command:
+            importlib.import_module(module_name).add_arguments(cmd)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not args.command:

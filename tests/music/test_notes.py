@@ -1,0 +1,54 @@
+import pytest
+
+from engine.music.notes import PPQ, Bar, Chord, Meter, Note
+
+
+def test_meter_arithmetic():
+    assert Meter(4, 4).ticks_per_bar == 4 * PPQ
+    assert Meter(6, 8).beats_per_bar == 2 and Meter(6, 8).ticks_per_beat == 3 * PPQ // 2
+    assert Meter(3, 4).beats_per_bar == 3
+    assert Meter.parse("2/2") == Meter(2, 2) and str(Meter(9, 8)) == "9/8"
+
+
+@pytest.mark.parametrize("num, den", [(0, 4), (4, 3), (4, 0), (33, 4)])
+def test_meter_rejects_bad_values(num, den):
+    with pytest.raises(ValueError):
+        Meter(num, den)
+
+
+def test_meter_rejects_wrong_type_and_text():
+    with pytest.raises(TypeError):
+        Meter("4", 4)
+    with pytest.raises(ValueError, match="N/D"):
+        Meter.parse("four")
+
+
+def test_note_validation_names_field():
+    assert Note(60, 0, PPQ).end_ticks == PPQ
+    with pytest.raises(ValueError, match="pitch"):
+        Note(128, 0, PPQ)
+    with pytest.raises(ValueError, match="start_ticks"):
+        Note(60, -1, PPQ)
+    with pytest.raises(ValueError, match="duration"):
+        Note(60, 0, 0)
+    with pytest.raises(TypeError):
+        Note(60.0, 0, PPQ)
+
+
+def test_chord_validation_and_pitch_classes():
+    assert Chord(7, "dom7", 0, PPQ).pitch_classes() == (7, 11, 2, 5)
+    with pytest.raises(ValueError, match="quality"):
+        Chord(0, "major-ish", 0, PPQ)
+    with pytest.raises(ValueError, match="root_pc"):
+        Chord(12, "maj", 0, PPQ)
+
+
+def test_bar_checks_notes_inside_and_sorted():
+    meter = Meter(3, 4)
+    Bar(meter, (Note(60, 0, PPQ), Note(62, PPQ, 2 * PPQ)))
+    with pytest.raises(ValueError, match="past the bar"):
+        Bar(meter, (Note(60, 0, 4 * PPQ),))
+    with pytest.raises(ValueError, match="sorted"):
+        Bar(meter, (Note(62, PPQ, PPQ), Note(60, 0, PPQ)))
+    with pytest.raises(ValueError, match="mode"):
+        Bar(meter, mode="happy")
