@@ -1,0 +1,302 @@
+"""Reading a cutscene: YAML file -> validated, frozen ``Cutscene``.
+
+``load_cutscene`` checks everything once (unknown keys, times and their order, one
+end, names that exist in the score) and raises one ``SourceError`` listing every
+problem, each as ``ambush.yaml:14: cues[3].at: ...``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable
+
+from engine.cutscene import format as fmt
+from engine.cutscene.timecode import FrameRate, format_timecode, parse_frame_rate, parse_time
+from engine.score import source as src
+from engine.score.source import Document, Problems, SourceError, load_yaml
+
+log = logging.getLogger(__name__)
+
+TOP_KEYS = ("title", "score", "seed", "length", "fps", "drop_frame", "tempo", "cues")
+TEMPO_KEYS = ("max_change_per_bar", "leeway")
+CUE_KEYS = {
+    "state": ("at", "state"),
+    "event": ("at", "event"),
+    "parameter": ("at", "parameter", "value", "ramp"),
+    "stinger": ("at", "stinger"),
+    "hit": ("at", "hit", "on", "stinger", "accent"),
+    "end": ("at", "end", "fade"),
+}
+
+
+@dataclass(frozen=True)
+class ScoreNames:
+    """The names a cutscene may use, from its score."""
+
+    states: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()
+    parameters: frozenset[str] = frozenset()
+    stingers: frozenset[str] = frozenset()
+
+
+def score_names(score) -> ScoreNames:
+    """The names of an ``engine.score.format.Score``."""
+    return ScoreNames(frozenset(score.states), frozenset(score.events),
+                      frozenset(score.parameters), frozenset(score.stingers))
+
+
+def names_from_score_file(path: Path) -> ScoreNames:
+    """Load the score at ``path`` (raising its SourceError) and return its names."""
+    from engine.score.load import load_score  # the score layer, only when names are checked
+
+    return score_names(load_score(path))
+
+
+def read_time(p: Problems, path: tuple, value: Any, rate: FrameRate) -> Fraction | None:
+    """A time (seconds or timecode) or None, recording a problem for a bad one."""
+    try:
+        return parse_time(value, rate)
+    except (TypeError, ValueError) as exc:
+        p.add(path, str(exc))
+        return None
+
+
+def read_frame_rate(p: Problems, data: dict) -> FrameRate:
+    drop = data.get("drop_frame")
+    if drop is not None and not isinstance(drop, bool):
+        p.add(("drop_frame",), f"expected true or false, got {drop!r}")
+        drop = None
+    try:
+        return parse_frame_rate(data.get("fps", 24), drop)
+    except ValueError as exc:
+        p.add(("fps",), str(exc))
+        return FrameRate(24)
+
+
+def read_score_path(p: Problems, doc: Document, data: dict, root: Path) -> Path | None:
+    name = src.get_str(p, (), data, "score")
+    if name is None:
+        return None
+    try:
+        resolved = src.resolve_inside(root, (doc.folder / name).resolve().relative_to(root.resolve()))
+    except ValueError:
+        p.add(("score",), f"score {name!r} leads outside {root} (scores must live under it)")
+        return None
+    if not resolved.is_file():
+        p.add(("score",), f"score file {name!r} does not exist")
+        return None
+    return resolved
+
+
+def _kind(p: Problems, path: tuple, cue: dict) -> str | None:
+    kinds = [k for k in fmt.CUE_KINDS if k in cue]
+    if "hit" in kinds and "stinger" in kinds:  # a hit may carry a stinger
+        kinds.remove("stinger")
+    if len(kinds) == 1:
+        return kinds[0]
+    if kinds:
+        p.add(path, f"a cue has one kind, this one has {' and '.join(kinds)}")
+    else:
+        extra = [k for k in cue if k != "at"]
+        hint = src.suggest(extra[0], fmt.CUE_KINDS) if extra else ""
+        p.add(path, f"a cue needs one of {', '.join(fmt.CUE_KINDS)}{hint}")
+    return None
+
+
+def read_cue(p: Problems, path: tuple, cue: Any, rate: FrameRate) -> fmt.Cue | None:
+    """One cue, or None after recording what is wrong with it."""
+    cue = src.check_mapping(p, path, cue)
+    if cue is None:
+        return None
+    if True in cue and "on" not in cue:  # YAML 1.1 reads the key `on` as true
+        cue = {("on" if k is True else k): v for k, v in cue.items()}
+    kind = _kind(p, path, cue)
+    if kind is None:
+        return None
+    src.check_keys(p, path, cue, CUE_KEYS[kind])
+    time = read_time(p, path + ("at",), cue["at"], rate) if "at" in cue else None
+    if "at" not in cue:
+        p.add(path, "missing required key 'at'")
+    body = _READERS[kind](p, path, cue)
+    if time is None or body is None:
+        return None
+    written = cue["at"] if isinstance(cue["at"], str) and ":" in cue["at"] else format_timecode(time, rate)
+    return body(float(time), written)
+
+
+def _state(p, path, cue):
+    name = src.get_str(p, path, cue, "state")
+    return None if name is None else lambda t, tc: fmt.StateCue(t, tc, name)
+
+
+def _event(p, path, cue):
+    name = src.get_str(p, path, cue, "event")
+    return None if name is None else lambda t, tc: fmt.EventCue(t, tc, name)
+
+
+def _parameter(p, path, cue):
+    name = src.get_str(p, path, cue, "parameter")
+    value = src.get_number(p, path, cue, "value")
+    ramp = src.get_number(p, path, cue, "ramp", 0, 3600, default=0.0)
+    if None in (name, value, ramp):
+        return None
+    return lambda t, tc: fmt.ParameterCue(t, tc, name, value, ramp)
+
+
+def _stinger(p, path, cue):
+    name = src.get_str(p, path, cue, "stinger")
+    return None if name is None else lambda t, tc: fmt.StingerCue(t, tc, name)
+
+
+def _hit(p, path, cue):
+    name = src.get_str(p, path, cue, "hit")
+    target = src.get_enum(p, path, cue, "on", fmt.HIT_TARGETS, default="bar")
+    stinger = src.get_str(p, path, cue, "stinger", default=None)
+    accent = cue.get("accent", 0.0)
+    accent = 1.0 if accent is True else 0.0 if accent is False else src.check_number(p, path + ("accent",), accent, 0, 1)
+    if None in (name, target, accent):
+        return None
+    return lambda t, tc: fmt.HitCue(t, tc, name, target == "beat", stinger, accent)
+
+
+def _end(p, path, cue):
+    style = src.get_enum(p, path, cue, "end", fmt.END_STYLES)
+    if style == "cadence" and "fade" in cue:
+        p.add(path + ("fade",), "an end with a cadence does not fade; use 'end: fade' for a fade")
+        return None
+    fade = src.get_number(p, path, cue, "fade", 0.01, 600, default=fmt.DEFAULT_FADE_S)
+    if style is None or fade is None:
+        return None
+    if style == "cadence":
+        return lambda t, tc: fmt.EndCue(t, tc, None, True)
+    return lambda t, tc: fmt.EndCue(t, tc, fade, False)
+
+
+_READERS: dict[str, Callable] = {"state": _state, "event": _event, "parameter": _parameter,
+                                 "stinger": _stinger, "hit": _hit, "end": _end}
+
+
+def check_timeline(p: Problems, cues: list[tuple[int, fmt.Cue]], length_s: float | None,
+                   complete: bool = True) -> None:
+    """Order, times within the length, unique hits; when ``complete`` (every cue read),
+    also a state at 0 and one end that comes last."""
+    last: fmt.Cue | None = None
+    hits: dict[str, fmt.HitCue] = {}
+    for index, cue in cues:
+        path = ("cues", index, "at")
+        if last is not None and cue.time_s < last.time_s:
+            p.add(path, f"cues must be in time order: {cue.timecode} comes after {last.timecode}")
+        if length_s is not None and cue.time_s > length_s:
+            p.add(path, f"{cue.timecode} is past the end of the cutscene ({length_s:g} s)")
+        if isinstance(cue, fmt.HitCue):
+            _check_hit(p, index, cue, hits)
+        last = cue
+    if not complete:
+        return
+    if not any(isinstance(c, fmt.StateCue) and c.time_s == 0 for _, c in cues):
+        p.add(("cues",), "the music starts at 0 and needs a state then: add '- {at: 0, state: ...}'")
+    _check_end(p, cues, length_s)
+
+
+def _check_hit(p: Problems, index: int, cue: fmt.HitCue, hits: dict) -> None:
+    if cue.name in hits:
+        p.add(("cues", index, "hit"), f"hit {cue.name!r} is named twice; hit names label messages, keep them unique")
+    for other in hits.values():
+        if other.time_s == cue.time_s:
+            p.add(("cues", index, "at"), f"hits {other.name!r} and {cue.name!r} are both at {cue.timecode}")
+    hits[cue.name] = cue
+
+
+def _check_end(p: Problems, cues: list[tuple[int, fmt.Cue]], length_s: float | None) -> None:
+    ends = [(i, c) for i, c in cues if isinstance(c, fmt.EndCue)]
+    if not ends:
+        p.add(("cues",), "a cutscene needs one end cue: '- {at: ..., end: fade, fade: 2}' or 'end: cadence'")
+        return
+    for index, _ in ends[1:]:
+        p.add(("cues", index, "end"), "a cutscene has one end cue")
+    index, end = ends[0]
+    after = [i for i, c in cues if c.time_s > end.time_s]
+    if after:
+        p.add(("cues", after[0], "at"), f"cues after the end ({end.timecode}) would not be heard")
+    if end.fade_s is not None and length_s is not None and end.time_s + end.fade_s > length_s + 1e-9:
+        p.add(("cues", index, "fade"), f"the fade ends at {end.time_s + end.fade_s:g} s, past the length {length_s:g} s")
+
+
+def check_names(p: Problems, cues: list[tuple[int, fmt.Cue]], names: ScoreNames) -> None:
+    """Record every state, event, parameter or stinger the score does not define."""
+    for index, cue in cues:
+        for key, name, known, what in _references(cue, names):
+            if name not in known:
+                hint = src.suggest(name, known) or f" (the score has: {', '.join(sorted(known)) or 'none'})"
+                p.add(("cues", index, key), f"{what} {name!r} is not in the score{hint}")
+
+
+def _references(cue: fmt.Cue, names: ScoreNames):
+    if isinstance(cue, fmt.StateCue):
+        yield "state", cue.state, names.states, "state"
+    elif isinstance(cue, fmt.EventCue):
+        yield "event", cue.event, names.events, "event"
+    elif isinstance(cue, fmt.ParameterCue):
+        yield "parameter", cue.parameter, names.parameters, "parameter"
+    elif isinstance(cue, fmt.StingerCue):
+        yield "stinger", cue.stinger, names.stingers, "stinger"
+    elif isinstance(cue, fmt.HitCue) and cue.stinger is not None:
+        yield "stinger", cue.stinger, names.stingers, "stinger"
+
+
+def build_cutscene(doc: Document, root: Path | None = None,
+                   names_of: Callable[[Path], ScoreNames] | None = names_from_score_file) -> fmt.Cutscene:
+    """Validate a loaded document into a Cutscene, or raise SourceError with every problem.
+
+    ``root`` is the folder the score must live under (default: the folder above the
+    cutscene's, so ``../scores/x.yaml`` works). ``names_of`` reads the names the
+    score defines; None skips that check.
+    """
+    p = Problems(doc)
+    data: Any = src.check_mapping(p, (), doc.data)
+    if data is None:
+        p.raise_if_any()
+    src.check_keys(p, (), data, TOP_KEYS)
+    title = src.get_str(p, (), data, "title", default="")
+    rate = read_frame_rate(p, data)
+    score_path = read_score_path(p, doc, data, root or doc.folder.parent)
+    seed = src.get_int(p, (), data, "seed", 0, 2**32 - 1)
+    length = read_time(p, ("length",), data["length"], rate) if "length" in data else None
+    if "length" not in data:
+        p.add((), "missing required key 'length'")
+    elif length is not None and length <= 0:
+        p.add(("length",), "the length must be more than 0 s")
+    tempo = src.get_mapping(p, (), data, "tempo", default={}) or {}
+    src.check_keys(p, ("tempo",), tempo, TEMPO_KEYS)
+    change = src.get_number(p, ("tempo",), tempo, "max_change_per_bar", 0.005, 0.5, default=fmt.DEFAULT_MAX_CHANGE_PER_BAR)
+    leeway = src.get_number(p, ("tempo",), tempo, "leeway", 0.0, 0.5, default=fmt.DEFAULT_TEMPO_LEEWAY)
+    raw = src.get_list(p, (), data, "cues") or []
+    cues = [(i, c) for i, c in ((i, read_cue(p, ("cues", i), c, rate)) for i, c in enumerate(raw)) if c]
+    check_timeline(p, cues, None if length is None else float(length), complete=len(cues) == len(raw))
+    if score_path is not None and names_of is not None:
+        try:
+            check_names(p, cues, names_of(score_path))
+        except SourceError as exc:
+            p.add(("score",), f"score {data['score']!r} is invalid ({len(exc.problems)} problems below)")
+            p.extend(exc.problems)
+    p.raise_if_any()
+    return fmt.Cutscene(score_path, seed, float(length), rate, tuple(c for _, c in cues), title,
+                        change, leeway, doc.file)
+
+
+def load_cutscene(path: str | Path, root: str | Path | None = None,
+                  names_of: Callable[[Path], ScoreNames] | None = names_from_score_file) -> fmt.Cutscene:
+    """Read and validate the cutscene at ``path`` (see ``build_cutscene``).
+
+    Raises OSError when the file cannot be read and SourceError (a ValueError)
+    listing every problem found, each as ``file:line: yaml.path: message``.
+    """
+    cutscene = build_cutscene(load_yaml(path), None if root is None else Path(root), names_of)
+    log.debug("loaded cutscene %s", cutscene.summary())
+    return cutscene
+
+
+__all__ = ["load_cutscene", "build_cutscene", "check_names", "score_names", "ScoreNames", "SourceError"]

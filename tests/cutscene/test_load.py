@@ -1,0 +1,122 @@
+from pathlib import Path
+
+import pytest
+
+from engine.cutscene.format import EndCue, HitCue, ParameterCue, StateCue
+from engine.cutscene.load import ScoreNames, load_cutscene
+from engine.cutscene.plan import fit_cutscene
+from engine.score.load import load_score
+from engine.score.source import SourceError
+
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "cutscenes"
+NAMES = ScoreNames(frozenset({"explore", "combat"}), frozenset({"combat_start"}),
+                   frozenset({"danger"}), frozenset({"hurt"}))
+
+GOOD = """\
+score: ../scores/s.yaml
+seed: 1
+length: "00:00:20:00"
+fps: 24
+cues:
+  - {at: 0, state: explore}
+  - {at: "00:00:04:00", hit: door, on: beat, stinger: hurt, accent: 0.5}
+  - {at: 6.5s, parameter: danger, value: 0.8, ramp: 2}
+  - {at: 8, event: combat_start}
+  - {at: "00:00:16:00", end: fade, fade: 3}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "scores").mkdir(exist_ok=True)
+    (tmp_path / "scores" / "s.yaml").write_text("version: 1\n")
+    (tmp_path / "scenes").mkdir(exist_ok=True)
+    path = tmp_path / "scenes" / "scene.yaml"
+    path.write_text(text)
+    return path
+
+
+def problems(tmp_path, text, names=NAMES) -> list[str]:
+    with pytest.raises(SourceError) as info:
+        load_cutscene(write(tmp_path, text), names_of=lambda _: names)
+    return [str(p) for p in info.value.problems]
+
+
+def test_good_file_loads(tmp_path):
+    scene = load_cutscene(write(tmp_path, GOOD), names_of=lambda _: NAMES)
+    assert scene.length_s == 20.0 and scene.seed == 1
+    assert scene.score_path == (tmp_path / "scores" / "s.yaml").resolve()
+    kinds = [type(c) for c in scene.cues]
+    assert kinds[0] is StateCue and kinds[-1] is EndCue
+    hit = scene.hits[0]
+    assert isinstance(hit, HitCue) and hit.on_beat and hit.stinger == "hurt" and hit.time_s == 4.0
+    assert hit.timecode == "00:00:04:00"
+    assert isinstance(scene.cues[2], ParameterCue) and scene.cues[2].ramp_s == 2.0
+    assert scene.end.fade_s == 3.0
+
+
+def test_problems_name_file_line_and_path(tmp_path):
+    text = GOOD.replace("{at: 6.5s, parameter: danger", "{at: 6.5s, parameter: dangr").replace(
+        "{at: 8, event: combat_start}", "{at: 3, event: combat_start, sync: now}")
+    found = problems(tmp_path, text)
+    assert any(p.startswith("scene.yaml:8: cues[2].parameter: parameter 'dangr' is not in the score")
+               and "did you mean 'danger'" in p for p in (f.split("/")[-1] for f in found))
+    assert any(":9: cues[3].sync: unknown key 'sync'" in p for p in found)
+    assert any(":9: cues[3].at: cues must be in time order" in p for p in found)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('"00:00:04:00", hit', '"00:01:00;00", hit', ":7: cues[1].at: timecode '00:01:00;00' is drop-frame"),
+    ('"00:00:04:00", hit', '"00:00:04:24", hit', ":7: cues[1].at: timecode 00:00:04:24: frame 24 does not exist"),
+    ('"00:00:16:00", end: fade, fade: 3', '"00:00:19:00", end: fade, fade: 3', ":10: cues[4].fade: the fade ends at 22"),
+    ("{at: 0, state: explore}", "{at: 1, state: explore}", "needs a state then"),
+    ("{at: 0, state: explore}", "{at: 0, state: exploring}", ":6: cues[0].state: state 'exploring' is not in the score"),
+    ("end: fade, fade: 3", "end: cadence, fade: 3", "does not fade"),
+    ("stinger: hurt,", "", ""),
+    ("score: ../scores/s.yaml", "score: ../../elsewhere.yaml", ":1: score: score '../../elsewhere.yaml' leads outside"),
+    ("fps: 24", "fps: 23.976", ":4: fps: frame rate"),
+    ("{at: 8, event: combat_start}", "{at: 8, hit: door}", ":9: cues[3].hit: hit 'door' is named twice"),
+    ("{at: 8, event: combat_start}", "{at: 8, cue: x}", ":9: cues[3]: a cue needs one of"),
+    ("{at: 8, event: combat_start}", "{at: 30, event: combat_start}", "past the end of the cutscene"),
+])
+def test_each_problem(tmp_path, old, new, expected):
+    text = GOOD.replace(old, new)
+    if not expected:
+        load_cutscene(write(tmp_path, text), names_of=lambda _: NAMES)
+        return
+    found = problems(tmp_path, text)
+    assert any(expected in p for p in found), found
+
+
+@pytest.mark.parametrize("name, hits", [("ambush.yaml", 7), ("treasure.yaml", 3)])
+def test_demo_cutscenes_fit(name, hits):
+    scene = load_cutscene(DEMO / name)
+    assert len(scene.hits) == hits
+    fit = fit_cutscene(scene, load_score(scene.score_path))
+    for landing in fit.landings:
+        assert abs(landing.frame - landing.target_frame) <= 1
+        assert landing.beat_index == 0 or any(h.on_beat for h in scene.hits if h.name == landing.name)
+
+
+def test_ambush_changes_mood_between_hits():
+    scene = load_cutscene(DEMO / "ambush.yaml")
+    from engine.cutscene.plan import state_changes
+    states = [name for _, name in state_changes(scene, load_score(scene.score_path))]
+    assert states == ["explore", "danger", "combat", "victory"]
+
+
+def test_unfittable_cutscene_names_the_file(tmp_path):
+    text = DEMO.joinpath("ambush.yaml").read_text().replace('"00:00:25:00", hit: first_blow', '"00:00:20:15", hit: first_blow')
+    scene = load_cutscene(write_beside(tmp_path, text))
+    with pytest.raises(ValueError, match=r"^scene.yaml: hits 'ambush' \(00:00:20:05\) and 'first_blow' \(00:00:20:15\) "
+                                         r"are 0.42 s apart: one bar of 4/4 there needs 576 bpm"):
+        fit_cutscene(scene, load_score(scene.score_path))
+
+
+def write_beside(tmp_path: Path, text: str) -> Path:
+    """A cutscene in a temporary folder whose score is the real dungeon score."""
+    (tmp_path / "scores").mkdir(exist_ok=True)
+    (tmp_path / "scores" / "dungeon.yaml").write_text((DEMO.parent / "scores" / "dungeon.yaml").read_text())
+    (tmp_path / "cutscenes").mkdir(exist_ok=True)
+    path = tmp_path / "cutscenes" / "scene.yaml"
+    path.write_text(text)
+    return path
