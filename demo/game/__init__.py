@@ -1,0 +1,1 @@
+"""The moodscore demo game: a top-down dungeon arena scored by the engine."""

@@ -1,0 +1,124 @@
+"""Audition a score without a game: ``moodscore play SCORE.yaml``.
+
+Commands, typed at the prompt or read from ``--script`` (one a line, ``#`` comments):
+
+    event NAME          post a game event           param NAME VALUE   set a parameter
+    state NAME [SYNC]   go to a state               stinger NAME       play a stinger
+    wait SECONDS        let the music play          status             print where the music is
+    quit
+
+Live outputs play in real time and print each transition and stinger on the beat it
+sounds; ``--output wav:PATH --script FILE`` renders headless, as fast as it can.
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import sys
+import threading
+import time
+
+POLL_S = 0.02
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("score", help="the score YAML file")
+    parser.add_argument("--output", default="pygame", help="pygame, sounddevice or wav:PATH (default pygame)")
+    parser.add_argument("--script", help="read commands from this file instead of the terminal")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--soundfont", help="SoundFont file (default: discovered)")
+    parser.add_argument("--tail", type=float, default=2.0, help="seconds to play after the last command")
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.api import MusicEngine
+
+    offline = args.output.startswith("wav:")
+    if offline and not args.script:
+        print("moodscore play: --output wav:PATH needs --script FILE (there is no one to type)", file=sys.stderr)
+        return 2
+    engine = MusicEngine.load(args.score, soundfont=args.soundfont, seed=args.seed)
+    engine.on_transition(lambda cue: print(f"  bar {cue.bar + 1}.{cue.beat + 1}  -> {cue.name}  ({cue.tempo_bpm:.0f} bpm)"))
+    engine.on_stinger(lambda cue: print(f"  bar {cue.bar + 1}.{cue.beat + 1}  stinger {cue.name}"))
+    lines = _script_lines(args.script) if args.script else _terminal_lines()
+    with engine:
+        engine.start(args.output)
+        print(f"playing {engine.score.name!r} ({engine.score.summary()}); type 'help' for commands")
+        for line in lines:
+            if not _do(engine, line, offline):
+                break
+        _wait(engine, args.tail, offline)
+        engine.stop(fade_s=1.0)
+        _wait(engine, 1.5, offline)
+    if offline:
+        print(f"wrote {args.output[4:]}")
+    return 0
+
+
+def _do(engine, line: str, offline: bool) -> bool:
+    """Carry out one command line; False on quit."""
+    words = line.split("#", 1)[0].split()
+    if not words:
+        return True
+    verb, rest = words[0], words[1:]
+    try:
+        if verb == "quit":
+            return False
+        if verb == "event" and len(rest) == 1:
+            engine.post_event(rest[0])
+        elif verb == "param" and len(rest) == 2:
+            engine.set_parameter(rest[0], float(rest[1]))
+        elif verb == "state" and len(rest) in (1, 2):
+            engine.set_state(rest[0], *(rest[1:]))
+        elif verb == "stinger" and len(rest) == 1:
+            engine.trigger_stinger(rest[0])
+        elif verb == "wait" and len(rest) == 1:
+            _wait(engine, float(rest[0]), offline)
+        elif verb == "status":
+            snap = engine.snapshot()
+            print(f"  {snap.state} / {snap.mood}, intensity {snap.intensity:.2f}, bar {snap.bar + 1}.{snap.beat + 1}, "
+                  f"{snap.tempo_bpm:.0f} bpm {snap.meter} in {snap.key}, parameters {snap.parameters}")
+        else:
+            print(__doc__.split("\n\n")[1])
+    except ValueError as exc:
+        print(f"  {exc}")
+    engine.poll()
+    return True
+
+
+def _wait(engine, seconds: float, offline: bool) -> None:
+    if offline:
+        engine.advance(seconds)
+        engine.poll()
+        return
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        engine.poll()
+        time.sleep(POLL_S)
+
+
+def _script_lines(path: str):
+    with open(path, encoding="utf-8") as f:
+        yield from f
+
+
+def _terminal_lines():
+    """Lines typed at the terminal; a reader thread keeps the prompt from blocking playback."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def reader() -> None:
+        for line in sys.stdin:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=reader, daemon=True).start()
+    while True:
+        try:
+            line = lines.get(timeout=POLL_S)
+        except queue.Empty:
+            yield ""  # an empty command: lets the caller poll the engine
+            continue
+        if line is None:
+            return
+        yield line
