@@ -1,0 +1,27 @@
+"""Real-time playback: clock, arranger, sequencer, player, stingers, streaming outputs.
+
+``Synth`` is imported lazily (it loads FluidSynth) so the audio-callback path and the
+pure parts never pull it in.
+"""
+
+from engine.playback.arranger import Arranger, ArrangerConfig, LAYER_CHANNELS, active_layers, layer_gains
+from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
+from engine.playback.outputs import NullOutput, PygameOutput, SoundDeviceOutput, WavOutput, open_output
+from engine.playback.player import Cue, Player, PlayerConfig
+from engine.playback.segments import Segment
+from engine.playback.sequencer import Sequencer
+from engine.playback.stingers import Stinger
+from engine.playback.stream import AudioStream, StreamConfig
+
+__all__ = [
+    "Arranger", "ArrangerConfig", "LAYER_CHANNELS", "active_layers", "layer_gains", "ClockConfig", "Conductor",
+    "SyncPoint", "sync_frame", "NullOutput", "PygameOutput", "SoundDeviceOutput", "WavOutput", "open_output",
+    "Cue", "Player", "PlayerConfig", "Segment", "Sequencer", "Stinger", "AudioStream", "StreamConfig", "Synth",
+]
+
+
+def __getattr__(name):
+    if name == "Synth":
+        from engine.playback.synth import Synth
+        return Synth
+    raise AttributeError(name)

@@ -1,0 +1,189 @@
+"""The conductor: the musical clock in sample frames, and where transitions land.
+
+The clock is a tempo map (quarter notes <-> seconds <-> frames, exact ramps) plus a
+bar grid: bar ``k`` starts at a quarter-note position and has a meter. Meters change
+only at bar lines; the grid past the last explicitly set bar repeats the tail meter.
+Frames are derived from quarters through the tempo map, so a tempo change at quarter
+``q`` moves only what lies after ``q``.
+
+``sync_frame(received_frame, sync, clock)`` is the pure function the player uses to
+place a transition: the first grid point of the requested kind at or after the frame
+at which the request was received. Landing is exact to the sample: it is the frame
+the tempo map gives for that grid point, the same one the arranger uses for notes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from dataclasses import dataclass
+
+from engine.music.notes import PPQ, Meter
+from engine.music.tempo import TempoMap, TempoSegment
+
+_JUMP_QUARTERS = 1e-6  # far below one frame at any tempo
+
+
+class SyncPoint(enum.Enum):
+    """Where a transition lands, counted from the frame at which it was received."""
+
+    IMMEDIATE = "immediate"
+    NEXT_BEAT = "next_beat"
+    NEXT_BAR = "next_bar"
+    NEXT_PHRASE = "next_phrase"
+    END_OF_SEGMENT = "end_of_segment"
+
+    @classmethod
+    def parse(cls, value: SyncPoint | str) -> SyncPoint:
+        """Accept a SyncPoint or its name (``"next_bar"``); ValueError otherwise."""
+        if isinstance(value, SyncPoint):
+            return value
+        try:
+            return cls(str(value).lower())
+        except ValueError:
+            raise ValueError(f"sync point {value!r} is not one of {[s.value for s in cls]}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ClockConfig:
+    """The clock's fixed settings: sample rate and how many bars make a phrase."""
+
+    sample_rate_hz: int = 48000
+    phrase_bars: int = 4
+
+    def __post_init__(self) -> None:
+        if not 8000 <= self.sample_rate_hz <= 192000:
+            raise ValueError(f"clock sample_rate_hz: {self.sample_rate_hz} is outside 8000..192000")
+        if not 1 <= self.phrase_bars <= 64:
+            raise ValueError(f"clock phrase_bars: {self.phrase_bars} is outside 1..64")
+
+
+class Conductor:
+    """Bar grid and tempo map in sample frames. Not thread-safe: the player guards it.
+
+    ``bar_start_frame(k)`` grows the grid on demand. ``set_meter_from(k, meter)`` and
+    ``set_tempo(...)`` change the future only (the player never calls them for the
+    past: transitions land at or after the render head).
+    """
+
+    def __init__(self, config: ClockConfig = ClockConfig(), *, tempo_bpm: float = 100.0, meter: Meter = Meter()):
+        self.config = config
+        self.sample_rate_hz = config.sample_rate_hz
+        self.tempo_map = TempoMap.constant(float(tempo_bpm))
+        self._quarters: list[float] = [0.0]   # start quarter of bar k
+        self._meters: list[Meter] = [meter]   # meter of bar k
+        self._frames: list[int] = [0]         # start frame of bar k (cached)
+        self._tail_meter = meter
+
+    # ------------------------------------------------------------ grid
+
+    def _extend_to(self, bar_index: int) -> None:
+        while len(self._quarters) <= bar_index:
+            q = self._quarters[-1] + self._meters[-1].quarters_per_bar
+            self._quarters.append(q)
+            self._meters.append(self._tail_meter)
+            self._frames.append(self.tempo_map.frame_at(q, self.sample_rate_hz))
+
+    def bar_start_frame(self, bar_index: int) -> int:
+        self._extend_to(bar_index)
+        return self._frames[bar_index]
+
+    def bar_start_quarter(self, bar_index: int) -> float:
+        self._extend_to(bar_index)
+        return self._quarters[bar_index]
+
+    def bar_meter(self, bar_index: int) -> Meter:
+        self._extend_to(bar_index)
+        return self._meters[bar_index]
+
+    def bar_at_frame(self, frame: int) -> int:
+        """Index of the bar sounding at ``frame`` (the bar whose span contains it)."""
+        while self._frames[-1] <= frame:
+            self._extend_to(len(self._frames))
+        return bisect.bisect_right(self._frames, frame) - 1
+
+    def frame_at_quarter(self, quarter: float) -> int:
+        return self.tempo_map.frame_at(quarter, self.sample_rate_hz)
+
+    def quarter_at_frame(self, frame: int) -> float:
+        return self.tempo_map.quarter_at_frame(frame, self.sample_rate_hz)
+
+    def bpm_at_frame(self, frame: int) -> float:
+        return self.tempo_map.bpm_at(self.quarter_at_frame(frame))
+
+    def beat_quarters(self, bar_index: int) -> list[float]:
+        """Start quarter of each beat of bar ``bar_index`` (compound meters: dotted beats)."""
+        meter = self.bar_meter(bar_index)
+        q0, step = self._quarters[bar_index], meter.ticks_per_beat / PPQ
+        return [q0 + i * step for i in range(meter.beats_per_bar)]
+
+    def beat_frames(self, bar_index: int) -> list[int]:
+        return [self.frame_at_quarter(q) for q in self.beat_quarters(bar_index)]
+
+    def tick_frame(self, bar_index: int, tick: int) -> int:
+        """The frame of ``tick`` ticks into bar ``bar_index``."""
+        return self.frame_at_quarter(self.bar_start_quarter(bar_index) + tick / PPQ)
+
+    # ------------------------------------------------------------ changes
+
+    def set_meter_from(self, bar_index: int, meter: Meter) -> None:
+        """Bars from ``bar_index`` on take ``meter`` (bar lines before it do not move)."""
+        self._extend_to(bar_index)
+        del self._quarters[bar_index + 1:], self._meters[bar_index + 1:], self._frames[bar_index + 1:]
+        self._meters[bar_index] = meter
+        self._tail_meter = meter
+
+    def set_tempo(self, at_quarter: float, bpm: float, ramp_quarters: float = 0.0) -> None:
+        """From ``at_quarter`` the tempo goes to ``bpm``: at once, or by a linear ramp
+        over ``ramp_quarters`` from the tempo in force there. Later points are dropped;
+        time before ``at_quarter`` does not move (an interrupted ramp keeps its slope)."""
+        reached = self.tempo_map.bpm_at(at_quarter)
+        last = self.tempo_map.segments[-1]
+        if last.start_quarter <= at_quarter and not last.ramp and abs(reached - bpm) < 1e-9:
+            return  # already there and staying there
+        kept = [s for s in self.tempo_map.segments if s.start_quarter < at_quarter]
+        if ramp_quarters > 0 and abs(reached - bpm) > 1e-9:
+            points = [TempoSegment(at_quarter, reached, ramp=True), TempoSegment(at_quarter + ramp_quarters, float(bpm))]
+        elif kept and kept[-1].ramp:
+            # The kept ramp must end at the tempo it had reached; the jump follows a hair later.
+            points = [TempoSegment(at_quarter, reached), TempoSegment(at_quarter + _JUMP_QUARTERS, float(bpm))]
+        else:
+            points = [TempoSegment(at_quarter, float(bpm))]
+        self.tempo_map = TempoMap([*kept, *points])
+        self._refresh_frames(at_quarter)
+
+    def _refresh_frames(self, from_quarter: float) -> None:
+        first = bisect.bisect_left(self._quarters, from_quarter)
+        for k in range(first, len(self._quarters)):
+            self._frames[k] = self.tempo_map.frame_at(self._quarters[k], self.sample_rate_hz)
+
+
+def sync_frame(received_frame: int, sync: SyncPoint | str, clock: Conductor, *,
+               segment_end_frame: int | None = None) -> int:
+    """The frame at which a transition received at ``received_frame`` lands.
+
+    ``immediate``: the received frame. ``next_beat`` / ``next_bar``: the first beat /
+    bar line at or after it. ``next_phrase``: the first bar line at or after it whose
+    index is a multiple of ``clock.config.phrase_bars``. ``end_of_segment``: the end of
+    the authored segment playing then (``segment_end_frame``); with none playing it
+    falls back to ``next_phrase``. Pure: reads the clock, changes nothing but its cache.
+    """
+    sync = SyncPoint.parse(sync)
+    if received_frame < 0:
+        raise ValueError(f"received_frame: {received_frame} must be >= 0")
+    if sync is SyncPoint.IMMEDIATE:
+        return received_frame
+    if sync is SyncPoint.END_OF_SEGMENT and segment_end_frame is not None and segment_end_frame >= received_frame:
+        return segment_end_frame
+    k = clock.bar_at_frame(received_frame)
+    if sync is SyncPoint.NEXT_BEAT:
+        for bar in (k, k + 1):
+            for frame in clock.beat_frames(bar):
+                if frame >= received_frame:
+                    return frame
+    if clock.bar_start_frame(k) < received_frame:
+        k += 1
+    if sync in (SyncPoint.NEXT_PHRASE, SyncPoint.END_OF_SEGMENT):
+        n = clock.config.phrase_bars
+        k = -(-k // n) * n
+    return clock.bar_start_frame(k)

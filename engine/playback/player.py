@@ -1,0 +1,455 @@
+"""The player: conductor + composer + arranger + sequencer + synth, the object the API holds.
+
+Threads. The game thread calls ``transition``, ``set_intensity``, ``stinger``, ``stop``
+and ``poll``; the render side calls ``render_into`` (one block) and ``pump`` (compose
+ahead in slack time). Every method but ``poll`` takes the player lock; none of the
+game-side ones composes or renders, so the game waits at most for one block render
+or one bar's composition in progress. ``poll`` only pops a deque.
+
+Time. The render head (``head_frame``) is the next frame to be rendered; nothing
+before it can change. A request received at frame r (default: the head) lands at
+``sync_frame(max(r, head), sync, clock)``.
+
+Determinism. Bar k is composed from the composer snapshot taken at k's start, with
+the intent in force over k (below), whoever composes it and whenever: a transition
+landing at f restores the snapshot of the bar containing f, drops the bars composed
+from there and cancels the music from f; a soft ``set_intensity`` received at r
+affects composition only from bar ``bar_at(r) + lookahead_bars + 1`` on (never
+composed yet), so it needs no rollback. The intent in force over bar k is that of
+the last change at or before its start; a transition landing inside bar k also
+re-colours k (intensity, mood, layers) but its key, meter and tempo wait for the
+next bar line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import dataclasses
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.music.events import TimedEvent
+from engine.music.intent import LAYERS, Intent
+from engine.music.notes import PPQ, Bar, Meter
+from engine.playback.arranger import LAYER_CHANNELS, Arranger, layer_gains
+from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
+from engine.playback.mixer import Mixer
+from engine.playback.segments import Segment
+from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
+from engine.playback.stingers import Stinger
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerConfig:
+    """``lookahead_bars`` composed ahead of the head; ``tempo_ramp_beats`` over which a
+    tempo change glides (0: at once); ``fade_beats`` of a layer fade when no fade_s."""
+
+    sample_rate_hz: int = 48000
+    lookahead_bars: int = 1
+    phrase_bars: int = 4
+    tempo_ramp_beats: float = 0.0
+    fade_beats: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.lookahead_bars <= 16:
+            raise ValueError(f"player lookahead_bars: {self.lookahead_bars} is outside 1..16")
+        if self.tempo_ramp_beats < 0 or self.fade_beats < 0:
+            raise ValueError("player tempo_ramp_beats and fade_beats must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A musical moment, reported at the frame (and second) at which it *sounds*.
+
+    ``kind``: "beat", "bar", "transition", "stinger" or "stop"; ``bar`` and ``beat``
+    are 0-based indices; ``name`` names the stinger or segment when there is one.
+    """
+
+    kind: str
+    bar: int
+    beat: int
+    tempo_bpm: float
+    meter: Meter
+    frame: int
+    seconds: float
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    frame: int
+    intent: Intent | None        # None: a soft change of intensity only
+    intensity: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A segment placed from ``start_bar``; ``end_bar`` None while it loops on."""
+
+    start_bar: int
+    segment: Segment
+    end_bar: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _GainPoint:
+    frame: int
+    gains: tuple[tuple[str, float], ...]
+    fade_frames: int
+
+
+class Player:
+    """Plays adaptive music from ``composer`` through ``synth``; see the module docstring."""
+
+    def __init__(self, composer, synth, intent: Intent = Intent(), config: PlayerConfig = PlayerConfig(),
+                 arranger: Arranger | None = None):
+        self.config = config
+        self.sample_rate_hz = config.sample_rate_hz
+        self.composer = composer
+        self.synth = synth
+        self.arranger = arranger or Arranger()
+        self.clock = Conductor(ClockConfig(config.sample_rate_hz, config.phrase_bars),
+                               tempo_bpm=intent.tempo_bpm, meter=intent.meter)
+        self.sequencer = Sequencer()
+        self.mixer = Mixer(LAYER_CHANNELS, layer_gains(intent))
+        self._lock = threading.Lock()
+        self._changes: list[_Change] = [_Change(0, intent)]
+        self._runs: list[_Run] = []
+        self._gain_points: list[_GainPoint] = []
+        self._next_bar = 0
+        self._snapshots: dict[int, object] = {}
+        self._bars: dict[int, tuple[Bar, Intent]] = {}
+        self._floor = 0                      # no composed event before the last landing
+        self._stop_frame: int | None = None
+        self._last_stinger: dict[str, int] = {}
+        self._scheduled: list[tuple[int, int, Cue]] = []   # transition/stinger cues, sorted
+        self._cues: collections.deque[Cue] = collections.deque()
+        self._beat_cursor = (0, 0)          # (bar, beat) of the next beat cue
+        self.bars_composed = 0
+
+    # ------------------------------------------------------------ render side
+
+    @property
+    def head_frame(self) -> int:
+        return self.sequencer.frame
+
+    def render_into(self, out: np.ndarray) -> None:
+        """Render the next ``len(out)`` frames into ``out`` (float32, (frames, 2)),
+        composing first whatever bar they need that is not composed yet."""
+        with self._lock:
+            start = self.sequencer.frame
+            end = start + len(out)
+            self._compose_until_locked(end)
+            self.sequencer.render(self.synth, out, self.mixer.events(start, end))
+            self._emit_cues_locked(start, end)
+            if self._next_bar % 8 == 0:
+                self._forget_locked(start)
+
+    def render(self, frames: int) -> np.ndarray:
+        """Render ``frames`` frames into a new array (offline use)."""
+        out = np.empty((frames, 2), dtype=np.float32)
+        self.render_into(out)
+        return out
+
+    def pump(self, max_bars: int = 1) -> int:
+        """Compose up to ``max_bars`` bars within the lookahead; returns how many."""
+        done = 0
+        with self._lock:
+            limit = self.clock.bar_at_frame(self.sequencer.frame) + self.config.lookahead_bars
+            while done < max_bars and self._next_bar <= limit and self._may_compose_locked(self._next_bar):
+                self._compose_next_locked()
+                done += 1
+        return done
+
+    def _may_compose_locked(self, k: int) -> bool:
+        return self._stop_frame is None or self.clock.bar_start_frame(k) < self._stop_frame
+
+    def _compose_until_locked(self, end_frame: int) -> None:
+        while self.clock.bar_start_frame(self._next_bar) < end_frame and self._may_compose_locked(self._next_bar):
+            self._compose_next_locked()
+
+    def _compose_next_locked(self) -> None:
+        k, clock = self._next_bar, self.clock
+        self._snapshots[k] = self.composer.snapshot()
+        start = clock.bar_start_frame(k)
+        from_frame = max(start, self._floor, self.sequencer.frame)
+        run = self._run_at_bar_locked(k)
+        if run is not None:
+            offset = (k - run.start_bar) % run.segment.length_bars
+            events = [TimedEvent(clock.tick_frame(k, t), e) for t, e in run.segment.bar_events(offset)]
+            events = [e for e in events if e.frame >= from_frame]
+        else:
+            intent = self._intent_for_bar_locked(k)
+            bar = self.composer.compose_bar(intent, k)
+            if bar.meter != clock.bar_meter(k):
+                log.warning("composer wrote bar %d in %s, the clock has %s", k, bar.meter, clock.bar_meter(k))
+            self._bars[k] = (bar, intent)
+            events = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k,
+                                           from_frame=from_frame)
+        self.sequencer.schedule(events, MUSIC_LANE)
+        if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
+            self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
+        self._next_bar = k + 1
+        self.bars_composed += 1
+
+    def _forget_locked(self, frame: int) -> None:
+        keep = self.clock.bar_at_frame(frame) - 1
+        for store in (self._snapshots, self._bars):
+            for k in [k for k in store if k < keep]:
+                del store[k]
+        self.mixer.forget_before(frame)
+        self._gain_points = [p for p in self._gain_points if p.frame >= frame] or self._gain_points[-1:]
+
+    # ------------------------------------------------------------ intents
+
+    def _fold(self, frame: int, strict: bool = False) -> Intent:
+        intent = self._changes[0].intent
+        for change in self._changes:
+            if change.frame > frame or (strict and change.frame == frame):
+                break
+            intent = change.intent or dataclasses.replace(intent, intensity=change.intensity)
+        return intent
+
+    def _intent_for_bar_locked(self, k: int) -> Intent:
+        start, end = self.clock.bar_start_frame(k), self.clock.bar_start_frame(k + 1)
+        base = self._fold(start)
+        inner = self._fold(end, strict=True)
+        if inner is not base:
+            base = dataclasses.replace(inner, key=base.key, tempo_bpm=base.tempo_bpm)
+        return dataclasses.replace(base, meter=self.clock.bar_meter(k))
+
+    def intent_at(self, frame: int | None = None) -> Intent:
+        """The intent in force at ``frame`` (default: the head)."""
+        with self._lock:
+            return self._fold(self.sequencer.frame if frame is None else frame)
+
+    def position_at(self, frame: int) -> tuple[int, int, float, Meter]:
+        """(bar, beat, tempo_bpm, meter) at ``frame``, bar and beat counted from 0."""
+        with self._lock:
+            bar = self.clock.bar_at_frame(frame)
+            beat = max(0, bisect.bisect_right(self.clock.beat_frames(bar), frame) - 1)
+            return bar, beat, self.clock.bpm_at_frame(frame), self.clock.bar_meter(bar)
+
+    def _run_at_bar_locked(self, k: int) -> _Run | None:
+        for run in reversed(self._runs):
+            if run.start_bar <= k and (run.end_bar is None or k < run.end_bar):
+                return run
+        return None
+
+    def _segment_end_locked(self, frame: int) -> int | None:
+        k = self.clock.bar_at_frame(frame)
+        run = self._run_at_bar_locked(k)
+        if run is None:
+            return None
+        n = run.segment.length_bars
+        end = run.start_bar + n * ((k - run.start_bar) // n + 1)
+        return self.clock.bar_start_frame(end if run.end_bar is None else min(end, run.end_bar))
+
+    # ------------------------------------------------------------ game side
+
+    def _received_locked(self, received_frame: int | None) -> int:
+        head = self.sequencer.frame
+        return head if received_frame is None else max(int(received_frame), head)
+
+    def _fade_frames_locked(self, fade_s: float | None, frame: int) -> int:
+        if fade_s is not None and fade_s > 0:
+            return round(fade_s * self.sample_rate_hz)
+        beat_s = 60.0 / self.clock.bpm_at_frame(frame) * self.clock.bar_meter(self.clock.bar_at_frame(frame)).ticks_per_beat / PPQ
+        return round(self.config.fade_beats * beat_s * self.sample_rate_hz)
+
+    def transition(self, intent: Intent, sync: SyncPoint | str = SyncPoint.NEXT_BAR, received_frame: int | None = None,
+                   fade_s: float = 0.0, segment: Segment | None = None) -> int:
+        """Change to ``intent`` at the sync point after ``received_frame``; returns the
+        landing frame. Music composed past it is dropped and recomposed from the
+        composer's snapshot there, so the line continues. With ``segment``, that
+        authored music plays from the landing bar line (immediate and next_beat wait
+        for the next bar), then composition resumes with ``intent``. Layers fade over
+        ``fade_s`` (0: one beat)."""
+        if not isinstance(intent, Intent):
+            raise TypeError(f"transition intent must be an Intent, got {intent!r}")
+        sync = SyncPoint.parse(sync)
+        if segment is not None and sync in (SyncPoint.IMMEDIATE, SyncPoint.NEXT_BEAT):
+            sync = SyncPoint.NEXT_BAR
+        with self._lock:
+            received = self._received_locked(received_frame)
+            frame = sync_frame(received, sync, self.clock, segment_end_frame=self._segment_end_locked(received))
+            self._land_locked(frame, intent, self._fade_frames_locked(fade_s, frame), segment)
+            return frame
+
+    def _land_locked(self, frame: int, intent: Intent, fade_frames: int, segment: Segment | None) -> None:
+        clock = self.clock
+        k = clock.bar_at_frame(frame)
+        line = k if clock.bar_start_frame(k) == frame else k + 1
+        quarter = self._quarter_of_locked(frame, k)
+        if k < self._next_bar:
+            self.composer.restore(self._snapshots[k])
+            self._next_bar = k
+        self.sequencer.cancel_from(frame, [MUSIC_LANE])
+        self._floor = frame
+        self._changes = [c for c in self._changes if c.frame < frame] + [_Change(frame, intent)]
+        self._runs = [dataclasses.replace(r, end_bar=line) if r.end_bar is None or r.end_bar > line else r
+                      for r in self._runs if r.start_bar < line]
+        meter = segment.meter if segment is not None else intent.meter
+        clock.set_meter_from(line, meter)
+        bpm = segment.tempo_bpm if segment is not None and segment.tempo_bpm else intent.tempo_bpm
+        ramp = self.config.tempo_ramp_beats * meter.ticks_per_beat / PPQ
+        clock.set_tempo(quarter, bpm, ramp)
+        self._gain_points = [p for p in self._gain_points if p.frame < frame]
+        gains = layer_gains(intent)
+        if segment is not None:
+            end_bar = None if segment.loop else line + segment.length_bars
+            self._runs.append(_Run(line, segment, end_bar))
+            self._add_gain_point_locked(frame, {layer: 1.0 for layer in LAYERS}, fade_frames)
+            if end_bar is not None:
+                clock.set_meter_from(end_bar, intent.meter)
+                self._add_gain_point_locked(clock.bar_start_frame(end_bar), gains, fade_frames)
+        else:
+            self._add_gain_point_locked(frame, gains, fade_frames)
+        self._replay_gains_locked(frame)
+        self._scheduled = [s for s in self._scheduled if not (s[0] >= frame and s[2].kind == "transition")]
+        self._schedule_cue_locked("transition", frame, segment.name if segment else intent.mood)
+        self._reset_beat_cursor_locked()
+
+    def _quarter_of_locked(self, frame: int, k: int) -> float:
+        for q in self.clock.beat_quarters(k):
+            if self.clock.frame_at_quarter(q) == frame:
+                return q
+        return self.clock.quarter_at_frame(frame)
+
+    def _add_gain_point_locked(self, frame: int, gains: dict[str, float], fade_frames: int) -> None:
+        point = _GainPoint(frame, tuple(gains.items()), fade_frames)
+        bisect.insort(self._gain_points, point, key=lambda p: p.frame)
+
+    def _replay_gains_locked(self, frame: int) -> None:
+        for point in self._gain_points:
+            if point.frame >= frame:
+                self.mixer.set_gains(point.frame, dict(point.gains), point.fade_frames)
+
+    def set_intensity(self, intensity: float, fade_s: float | None = None, received_frame: int | None = None) -> None:
+        """A soft change: layers fade in or out from now (over ``fade_s``, default one
+        beat) and bars composed from ``lookahead_bars + 1`` bars on play at the new
+        intensity; nothing already composed is dropped."""
+        probe = dataclasses.replace(Intent(), intensity=intensity)  # validates
+        with self._lock:
+            received = self._received_locked(received_frame)
+            current = self._fold(received)
+            if self._run_at_bar_locked(self.clock.bar_at_frame(received)) is None:
+                gains = layer_gains(dataclasses.replace(current, intensity=probe.intensity))
+                self._add_gain_point_locked(received, gains, self._fade_frames_locked(fade_s, received))
+                self._replay_gains_locked(received)
+            bar = self.clock.bar_at_frame(received) + self.config.lookahead_bars + 1
+            change = _Change(self.clock.bar_start_frame(bar), None, probe.intensity)
+            bisect.insort(self._changes, change, key=lambda c: c.frame)
+
+    def stinger(self, stinger: Stinger, received_frame: int | None = None) -> int | None:
+        """Play ``stinger`` over the music at its sync point; returns the frame where
+        it sounds, or None when it fired less than ``min_interval_s`` before."""
+        with self._lock:
+            received = self._received_locked(received_frame)
+            frame = sync_frame(received, stinger.sync, self.clock)
+            last = self._last_stinger.get(stinger.name)
+            if last is not None and frame - last < stinger.min_interval_s * self.sample_rate_hz:
+                return None
+            self._last_stinger[stinger.name] = frame
+            k = self.clock.bar_at_frame(frame)
+            quarter = self._quarter_of_locked(frame, k)
+            chord, offset = self._chord_at_locked(k, frame, quarter)
+            motif = stinger.motif(chord, offset)
+            events = [TimedEvent(self.clock.frame_at_quarter(quarter + t / PPQ), e) for t, e in motif]
+            self.sequencer.schedule(events, STINGER_LANE)
+            if stinger.duck_gain < 1.0:
+                end = events[-1].frame
+                self.mixer.duck.ramp(frame, stinger.duck_gain, round(stinger.duck_attack_s * self.sample_rate_hz))
+                self.mixer.duck.ramp(end, 1.0, round(stinger.duck_release_s * self.sample_rate_hz))
+            self._schedule_cue_locked("stinger", frame, stinger.name)
+            return frame
+
+    def _chord_at_locked(self, k: int, frame: int, quarter: float):
+        if k in self._bars:
+            bar, intent = self._bars[k]
+            tick = round((quarter - self.clock.bar_start_quarter(k)) * PPQ)
+            return bar.chord_at(tick), intent.key.transpose_offset()
+        return None, self._fold(frame).key.transpose_offset()
+
+    def stop(self, fade_s: float = 0.5, received_frame: int | None = None) -> int:
+        """Fade everything out over ``fade_s`` and release every note at the end;
+        returns the frame after which nothing sounds but release tails."""
+        with self._lock:
+            received = self._received_locked(received_frame)
+            end = received + max(0, round(fade_s * self.sample_rate_hz))
+            self._compose_until_locked(end)
+            self._stop_frame = end if self._stop_frame is None else min(end, self._stop_frame)
+            self._gain_points = [p for p in self._gain_points if p.frame < received]
+            self._add_gain_point_locked(received, {layer: 0.0 for layer in LAYERS}, end - received)
+            self._replay_gains_locked(received)
+            self.sequencer.cancel_from(self._stop_frame)
+            self._schedule_cue_locked("stop", self._stop_frame, "")
+            return self._stop_frame
+
+    @property
+    def stopped(self) -> bool:
+        """True once the head passed the stop frame (every note is off then)."""
+        return self._stop_frame is not None and self.sequencer.frame > self._stop_frame
+
+    # ------------------------------------------------------------ cues
+
+    def _cue_locked(self, kind: str, frame: int, name: str = "", bar: int | None = None, beat: int = 0) -> Cue:
+        if bar is None:
+            bar = self.clock.bar_at_frame(frame)
+            beat = max(0, bisect.bisect_right(self.clock.beat_frames(bar), frame) - 1)
+        k = bar
+        return Cue(kind, k, beat, self.clock.bpm_at_frame(frame), self.clock.bar_meter(k), frame,
+                   frame / self.sample_rate_hz, name)
+
+    def _schedule_cue_locked(self, kind: str, frame: int, name: str) -> None:
+        cue = self._cue_locked(kind, frame, name)
+        bisect.insort(self._scheduled, (frame, id(cue), cue), key=lambda s: s[0])
+
+    def _reset_beat_cursor_locked(self) -> None:
+        head = self.sequencer.frame
+        k = self.clock.bar_at_frame(head)
+        frames = self.clock.beat_frames(k)
+        beat = bisect.bisect_left(frames, head)
+        self._beat_cursor = (k, beat) if beat < len(frames) else (k + 1, 0)
+
+    def _emit_cues_locked(self, start: int, end: int) -> None:
+        if self._stop_frame is not None and start > self._stop_frame:
+            return
+        block: list[Cue] = []
+        k, beat = self._beat_cursor
+        while True:
+            frames = self.clock.beat_frames(k)
+            if beat >= len(frames):
+                k, beat = k + 1, 0
+                continue
+            frame = frames[beat]
+            if frame >= end:
+                break
+            if frame >= start:
+                if beat == 0:
+                    block.append(self._cue_locked("bar", frame, bar=k))
+                block.append(self._cue_locked("beat", frame, bar=k, beat=beat))
+            beat += 1
+        self._beat_cursor = (k, beat)
+        if self._scheduled and self._scheduled[0][0] < end:
+            while self._scheduled and self._scheduled[0][0] < end:
+                block.append(self._scheduled.pop(0)[2])
+            block.sort(key=lambda c: c.frame)
+        self._cues.extend(block)  # one append per cue; poll pops from the other end
+
+    def poll(self, until_frame: int | None = None) -> list[Cue]:
+        """Cues that have sounded by ``until_frame`` (default: everything rendered), in
+        order. Call on the game's thread; it takes no lock and never blocks. A stream
+        passes the frame its host has read, so a cue arrives when it is heard."""
+        limit = self.sequencer.frame if until_frame is None else until_frame
+        out: list[Cue] = []
+        cues = self._cues
+        while cues and cues[0].frame < limit:
+            out.append(cues.popleft())
+        return out

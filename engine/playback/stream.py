@@ -1,0 +1,174 @@
+"""AudioStream: a ring buffer a render thread keeps filled, and the pull API for hosts.
+
+The callback contract (``read_into`` / ``read``), for any host audio callback:
+
+* it fills the caller's buffer in place and only copies from the ring: no allocation
+  of buffers (they are made once, when the stream is built), no import, no model,
+  no lock that the render thread holds while it renders;
+* it never blocks and never raises: on underrun (the renderer is late) the missing
+  frames are silence and ``underruns`` counts the call; any unexpected error gives
+  silence and counts in ``read_errors``;
+* after copying it wakes the render thread, which renders the next block.
+
+The render thread keeps ``latency_frames = latency_blocks x block_frames`` frames
+rendered ahead of the reader. When the ring is full it lets the source compose ahead
+(``source.pump``), then sleeps until woken. Only the render thread touches the source's
+render path; the reader and writer share two integer counters (single producer,
+single consumer, each written by one side only).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamConfig:
+    """Block size and how many blocks are kept rendered ahead of the reader."""
+
+    sample_rate_hz: int = 48000
+    block_frames: int = 256
+    latency_blocks: int = 3
+    max_read_frames: int = 16384
+
+    def __post_init__(self) -> None:
+        if not 16 <= self.block_frames <= 16384:
+            raise ValueError(f"stream block_frames: {self.block_frames} is outside 16..16384")
+        if not 1 <= self.latency_blocks <= 64:
+            raise ValueError(f"stream latency_blocks: {self.latency_blocks} is outside 1..64")
+
+    @property
+    def latency_frames(self) -> int:
+        return self.block_frames * self.latency_blocks
+
+
+class AudioStream:
+    """Pull float32 stereo from ``source`` (``render_into(out)``, optional ``pump(n)``
+    and ``poll(until_frame)``, e.g. a Player) through a ring filled by a render thread."""
+
+    def __init__(self, source, config: StreamConfig = StreamConfig()):
+        self.source = source
+        self.config = config
+        self._capacity = config.latency_frames
+        self._ring = np.zeros((self._capacity, 2), dtype=np.float32)
+        self._read_buf = np.zeros((config.max_read_frames, 2), dtype=np.float32)
+        self._written = 0        # frames rendered into the ring (render thread writes)
+        self._read = 0           # frames handed to the host (reader writes)
+        self.underruns = 0
+        self.read_errors = 0
+        self.render_errors = 0
+        self.block_render_s: list[float] | None = None   # set to [] to record block times
+        self._wake = threading.Event()
+        self._running = False
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ reader side
+
+    @property
+    def frames_read(self) -> int:
+        """Frames handed to the host so far: the frame being heard now."""
+        return self._read
+
+    def read_into(self, out: np.ndarray) -> None:
+        """Fill ``out`` (float32, (frames, 2)) from the ring; see the module contract."""
+        try:
+            n = len(out)
+            available = self._written - self._read
+            take = n if available >= n else max(0, available)
+            pos = self._read % self._capacity
+            first = min(take, self._capacity - pos)
+            out[:first] = self._ring[pos:pos + first]
+            out[first:take] = self._ring[:take - first]
+            if take < n:
+                out[take:] = 0.0
+                self.underruns += 1
+            self._read += take
+        except Exception:  # noqa: BLE001 - the contract: never raise into a host callback
+            self.read_errors += 1
+            try:
+                out[:] = 0.0
+            except Exception:  # noqa: BLE001
+                pass
+        self._wake.set()
+
+    def read(self, frames: int) -> np.ndarray:
+        """Return the next ``frames`` frames as a view of a buffer reused by the next
+        call (copy it to keep it); at most ``config.max_read_frames`` frames."""
+        out = self._read_buf[:max(0, min(int(frames), len(self._read_buf)))]
+        self.read_into(out)
+        return out
+
+    def poll(self) -> list:
+        """Cues the host has heard by now (``source.poll`` up to ``frames_read``)."""
+        poll = getattr(self.source, "poll", None)
+        return poll(until_frame=self._read) if poll else []
+
+    # ------------------------------------------------------------ render side
+
+    def fill(self) -> int:
+        """Render blocks until the ring holds ``latency_frames``; returns how many
+        blocks. The render thread calls it; tests call it to render by hand."""
+        blocks, block = 0, self.config.block_frames
+        while self._written + block - self._read <= self._capacity:
+            pos = self._written % self._capacity
+            target = self._ring[pos:pos + block]
+            try:
+                if self.block_render_s is not None:
+                    t0 = time.perf_counter()
+                    self.source.render_into(target)
+                    self.block_render_s.append(time.perf_counter() - t0)
+                else:
+                    self.source.render_into(target)
+            except Exception:  # noqa: BLE001 - keep the stream alive; log and play silence
+                self.render_errors += 1
+                log.exception("render failed; a block of silence instead")
+                target[:] = 0.0
+            self._written += block
+            blocks += 1
+        return blocks
+
+    def _run(self) -> None:
+        period_s = self.config.block_frames / self.config.sample_rate_hz
+        pump = getattr(self.source, "pump", None)
+        while self._running:
+            self._wake.clear()
+            if self.fill():
+                continue
+            if pump is not None:
+                try:
+                    if pump(1):
+                        continue
+                except Exception:  # noqa: BLE001
+                    self.render_errors += 1
+                    log.exception("composing ahead failed")
+            self._wake.wait(period_s / 2)
+
+    def start(self) -> AudioStream:
+        """Start the render thread (after filling the ring once)."""
+        if self._thread is None:
+            self.fill()
+            self._running = True
+            self._thread = threading.Thread(target=self._run, name="moodscore-render", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the render thread and wait for it."""
+        self._running = False
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+            self._thread = None
+
+    def __enter__(self) -> AudioStream:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,108 @@
+import os
+
+import numpy as np
+import pytest
+
+from engine.errors import EngineError
+from engine.music.intent import Intent
+from engine.playback.outputs import open_output
+from engine.playback.player import Player
+from engine.playback.stream import AudioStream, StreamConfig
+
+from tests.playback.fakes import FakeComposer, RecordingSynth
+
+
+class Ramp:
+    """A source whose frame n has the value n (to check ordering through the ring)."""
+
+    def __init__(self):
+        self.frame = 0
+
+    def render_into(self, out):
+        out[:] = (self.frame + np.arange(len(out), dtype=np.float32))[:, None]
+        self.frame += len(out)
+
+
+class Broken:
+    def render_into(self, out):
+        raise RuntimeError("synth died")
+
+
+def test_read_path_copies_in_order_across_the_wrap():
+    stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=3))
+    got = []
+    for size in (50, 100, 30, 7, 64):
+        stream.fill()
+        got.append(stream.read(size)[:, 0].copy())
+    assert np.array_equal(np.concatenate(got), np.arange(251, dtype=np.float32))
+    assert stream.underruns == 0
+
+
+def test_starved_reader_gets_silence_and_a_count_never_an_exception():
+    stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=2))
+    out = np.ones((100, 2), dtype=np.float32)
+    stream.read_into(out)                    # nothing rendered yet
+    assert stream.underruns == 1 and not out.any()
+    stream.fill()
+    stream.read_into(out)                    # 128 buffered: enough
+    stream.read_into(out)                    # 28 left: partial, rest silence
+    assert stream.underruns == 2 and not out[28:].any()
+    stream.read_into(np.ones((10, 3), dtype=np.float32)[:, :0])  # a wrong buffer: still no raise
+    assert stream.read_errors == 1
+
+
+def test_a_failing_renderer_yields_silence():
+    stream = AudioStream(Broken(), StreamConfig(block_frames=64, latency_blocks=2))
+    stream.fill()
+    assert stream.render_errors == 2
+    assert not stream.read(128).any()
+
+
+def test_render_thread_keeps_the_ring_filled_and_poll_reports_heard_cues():
+    player = Player(FakeComposer(), RecordingSynth(), Intent(tempo_bpm=120.0))
+    with AudioStream(player, StreamConfig(block_frames=256, latency_blocks=3)) as stream:
+        out = np.zeros((256, 2), dtype=np.float32)
+        import time
+        for _ in range(200):
+            deadline = time.monotonic() + 1.0
+            while stream._written - stream.frames_read < 256 and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            stream.read_into(out)
+        cues = stream.poll()
+    assert stream.underruns == 0
+    assert [c.frame for c in cues if c.kind == "beat"] == [0, 24000, 48000]
+    assert all(c.frame < stream.frames_read for c in cues)
+
+
+def test_null_and_wav_outputs_render_offline(tmp_path):
+    player = Player(FakeComposer(), RecordingSynth(), Intent())
+    with open_output("null", player) as out:
+        assert out.advance(0.5) == 24064
+    path = tmp_path / "x.wav"
+    with open_output(f"wav:{path}", Player(FakeComposer(), RecordingSynth(), Intent())) as out:
+        out.advance(0.25)
+    assert path.stat().st_size > 44 + 4 * 12000
+
+
+def test_sounddevice_missing_is_a_clear_engine_error():
+    player = Player(FakeComposer(), RecordingSynth(), Intent())
+    try:
+        out = open_output("sounddevice", player)
+    except EngineError as exc:
+        assert "sounddevice" in str(exc)
+    else:  # installed with a device after all
+        out.close()
+
+
+def test_pygame_output_plays_through_the_dummy_driver(monkeypatch):
+    pytest.importorskip("pygame")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    player = Player(FakeComposer(), RecordingSynth(), Intent())
+    with open_output("pygame", player) as out:
+        out.advance(0.3)
+    assert out.stream.frames_read > 0
+
+
+def test_unknown_output_is_a_value_error():
+    with pytest.raises(ValueError, match="output"):
+        open_output("speakers", None)
