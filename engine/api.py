@@ -17,13 +17,21 @@ Outputs. ``start("pygame" | "sounddevice")`` plays live through a ring buffer a 
 thread keeps full; ``start("wav:PATH")`` renders offline as ``advance(seconds)`` is
 called; with no output (or ``"null"``) the host pulls audio itself with
 ``render(frames)``, e.g. from its own audio callback.
+
+Errors. Bad API arguments (a sync point that does not exist, a negative or non-finite
+fade) are a ValueError at the call, on the game thread. Names that come from the
+game's world (events, parameters, states, stingers) unknown to the score are counted
+and logged (``snapshot().counters``), or a ValueError at the call with ``strict``.
+Nothing raised on the render side ever reaches the game: a call that fails there is
+logged and counted (``rejected_calls``), a block that fails to render is silence
+(``render_errors``).
 """
 
 from __future__ import annotations
 
 import collections
-import json
 import logging
+import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -37,7 +45,8 @@ from engine.playback.player import Cue, Player, PlayerConfig
 from engine.playback.segments import Segment
 from engine.playback.stingers import Stinger
 from engine.playback.stream import StreamConfig
-from engine.score.format import Score
+from engine.replay import SessionWriter
+from engine.score.format import SYNC_POINTS, Score
 from engine.score.load import load_score
 from engine.score.machine import ScoreMachine, TransitionRequest
 
@@ -48,6 +57,7 @@ INTENSITY_STEP = 0.04
 
 _CALLS = ("post_event", "set_parameter", "set_state", "trigger_stinger", "stop")
 _CUE_KINDS = ("beat", "bar", "transition", "stinger")
+_ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +122,15 @@ class MusicEngine:
         self._sent_intensity = self._last_intensity = intent.intensity
         self._bar_told = -1
         self._segments: dict[Path, Segment] = {}
-        self._counters = collections.Counter()
+        # every key exists from the start: snapshot() copies it while the render side counts
+        self._counters = dict.fromkeys(_ENGINE_COUNTERS, 0)
         self._output = None
+        self._closed = False
+        self._render_lock = threading.Lock()   # held while rendering, so close() never frees the synth mid-block
         self._pull_block = np.zeros((config.block_frames, 2), dtype=np.float32)
         self._pull_pos = config.block_frames            # nothing carried over yet
         self._frames_delivered = 0
-        self._record = _Recorder(record, session_header or {}) if record else None
+        self._record = SessionWriter(record, session_header or {}) if record else None
         self._tell_bars_locked(0)
 
     # ------------------------------------------------------------ building
@@ -141,11 +154,13 @@ class MusicEngine:
         config = EngineConfig(sample_rate_hz, block_frames, latency_blocks, lookahead_bars, int(seed), strict)
         composer = Composer.load(model, seed=config.seed, temperature=temperature, top_p=top_p)
         synth = Synth(soundfont, sample_rate_hz=sample_rate_hz)
+        # absolute paths, and the SoundFont actually found: a replay from another
+        # directory or with another $MOODSCORE_SOUNDFONT still renders the same bytes
         header = {
-            "score": str(score_obj.file) if score_obj.file else None, "seed": config.seed,
+            "score": str(Path(score_obj.file).resolve()) if score_obj.file else None, "seed": config.seed,
             "sample_rate_hz": sample_rate_hz, "block_frames": block_frames, "latency_blocks": latency_blocks,
-            "lookahead_bars": lookahead_bars, "model": str(model) if model else None,
-            "soundfont": str(soundfont) if soundfont else None, "temperature": temperature, "top_p": top_p,
+            "lookahead_bars": lookahead_bars, "model": str(Path(model).resolve()) if model else None,
+            "soundfont": str(Path(synth.soundfont).resolve()), "temperature": temperature, "top_p": top_p,
         }
         return cls(score_obj, composer, synth, config, record=record, session_header=header)
 
@@ -160,7 +175,10 @@ class MusicEngine:
         self._enqueue("set_parameter", (str(name), float(value)))
 
     def set_state(self, name: str, sync: str | None = None) -> None:
-        """Go to state ``name`` at ``sync`` (default ``next_bar``)."""
+        """Go to state ``name`` at ``sync`` (default ``next_bar``); ValueError for a sync
+        point that is not one of ``SYNC_POINTS``."""
+        if sync is not None and sync not in SYNC_POINTS:
+            raise ValueError(f"set_state({name!r}): sync {sync!r} is not one of {SYNC_POINTS}")
         self._enqueue("set_state", (str(name), sync))
 
     def trigger_stinger(self, name: str) -> None:
@@ -249,35 +267,62 @@ class MusicEngine:
 
     def render(self, frames: int) -> np.ndarray:
         """Pull mode: the next ``frames`` frames, float32 (frames, 2). Rendering runs in whole
-        blocks, so the audio does not depend on how the host slices its requests."""
+        blocks, so the audio does not depend on how the host slices its requests. Never
+        raises from rendering (a failed block is silence, counted in ``render_errors``);
+        after ``close()`` it returns silence. One thread pulls at a time."""
         if self._output is not None:
             raise RuntimeError(f"render() is for pull mode; the engine is playing through {type(self._output).__name__}")
         out = np.empty((int(frames), 2), dtype=np.float32)
         pos, block = 0, self._pull_block
-        while pos < len(out):
-            if self._pull_pos == len(block):
-                self.render_block(block)
-                self._pull_pos = 0
-            take = min(len(out) - pos, len(block) - self._pull_pos)
-            out[pos:pos + take] = block[self._pull_pos:self._pull_pos + take]
-            pos += take
-            self._pull_pos += take
-        self._frames_delivered += len(out)
+        with self._render_lock:
+            while pos < len(out):
+                if self._pull_pos == len(block):
+                    self._render_block_safely(block)
+                    self._pull_pos = 0
+                take = min(len(out) - pos, len(block) - self._pull_pos)
+                out[pos:pos + take] = block[self._pull_pos:self._pull_pos + take]
+                pos += take
+                self._pull_pos += take
+            self._frames_delivered += len(out)
         return out
 
+    def _render_block_safely(self, block: np.ndarray) -> None:
+        if self._closed:
+            block[:] = 0.0
+            return
+        try:
+            self.render_block(block)
+        except Exception:  # noqa: BLE001 - the render side must not raise into the host
+            self._counters["render_errors"] += 1
+            log.exception("rendering a block failed; a block of silence instead")
+            block[:] = 0.0
+
     def stop(self, fade_s: float = 0.5) -> None:
-        """Fade the music out over ``fade_s`` seconds; every note is released at the end."""
-        self._enqueue("stop", (float(fade_s),))
+        """Fade the music out over ``fade_s`` seconds; every note is released at the end.
+        ValueError when ``fade_s`` is negative or not finite."""
+        fade_s = float(fade_s)
+        if not (math.isfinite(fade_s) and fade_s >= 0.0):
+            raise ValueError(f"stop: fade_s {fade_s!r} must be a finite number of seconds >= 0")
+        self._enqueue("stop", (fade_s,))
 
     def close(self) -> None:
-        """Stop the output, write the session record's end, release the synth."""
+        """Stop the output, write the session record's end, release the synth. Idempotent;
+        waits for a ``render`` in progress on another thread to finish its block."""
         if self._output is not None:
             self._output.close()
             self._output = None
-        if self._record is not None:
-            self._record.close(self.player.head_frame)
-            self._record = None
-        self.synth.close()
+        with self._render_lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._record is not None:
+                self._record.close(self.player.head_frame)
+                self._record = None
+            self.synth.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def __enter__(self) -> MusicEngine:
         return self
@@ -294,15 +339,23 @@ class MusicEngine:
             calls, self._pending = self._pending, collections.deque()
         with self._machine_lock:
             for call, args in calls:
-                self.apply(call, args, frame)
+                try:
+                    self.apply(call, args, frame)
+                except Exception:  # noqa: BLE001 - never into the host; strict names were checked at the call
+                    self._counters["rejected_calls"] += 1
+                    log.exception("%s%r at frame %d failed", call, args, frame)
             self._control_locked(frame)
         self.player.render_into(out)
 
     def apply(self, call: str, args: tuple, frame: int) -> None:
-        """Apply one game call at ``frame`` (the render side and ``replay`` call this)."""
+        """Apply one game call at ``frame`` (the render side, ``replay`` and cutscenes call
+        this). A ValueError is counted in ``rejected_calls``, or raised with ``strict`` so
+        that offline callers see it; the render side catches everything."""
         if self._record is not None:
             self._record.write(frame, call, args)
         try:
+            if call not in _CALLS:
+                raise ValueError(f"unknown call {call!r}")
             getattr(self, f"_do_{call}")(frame, *args)
         except ValueError:
             if self.config.strict:
@@ -401,29 +454,10 @@ class _Source:
         self._engine = engine
 
     def render_into(self, out: np.ndarray) -> None:
-        self._engine.render_block(out)
+        self._engine._render_block_safely(out)  # an offline advance() runs on the game thread
 
     def pump(self, max_bars: int = 1) -> int:
         return self._engine.player.pump(max_bars)
 
     def poll(self, until_frame: int | None = None) -> list[Cue]:
         return self._engine.player.poll(until_frame)
-
-
-class _Recorder:
-    """Writes a session as JSON lines: a header, then one line per applied call."""
-
-    def __init__(self, path: str | os.PathLike, header: dict):
-        self._file = open(path, "w", encoding="utf-8")
-        self._write({"moodscore_session": 1, **header})
-
-    def _write(self, obj: dict) -> None:
-        self._file.write(json.dumps(obj, sort_keys=True) + "\n")
-        self._file.flush()
-
-    def write(self, frame: int, call: str, args: tuple) -> None:
-        self._write({"frame": int(frame), "call": call, "args": list(args)})
-
-    def close(self, end_frame: int) -> None:
-        self._write({"end_frame": int(end_frame)})
-        self._file.close()

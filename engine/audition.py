@@ -5,7 +5,7 @@ Commands, typed at the prompt or read from ``--script`` (one a line, ``#`` comme
     event NAME          post a game event           param NAME VALUE   set a parameter
     state NAME [SYNC]   go to a state               stinger NAME       play a stinger
     wait SECONDS        let the music play          status             print where the music is
-    quit
+    help                print these commands        quit
 
 Live outputs play in real time and print each transition and stinger on the beat it
 sounds; ``--output wav:PATH --script FILE`` renders headless, as fast as it can.
@@ -20,6 +20,8 @@ import threading
 import time
 
 POLL_S = 0.02
+HELP = "\n\n".join(__doc__.split("\n\n")[1:3])  # the commands paragraph and table
+MAX_WAIT_S = 3600.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,17 +76,24 @@ def _do(engine, line: str, offline: bool) -> bool:
         elif verb == "stinger" and len(rest) == 1:
             engine.trigger_stinger(rest[0])
         elif verb == "wait" and len(rest) == 1:
-            _wait(engine, float(rest[0]), offline)
+            _wait(engine, _seconds(rest[0]), offline)
         elif verb == "status":
             snap = engine.snapshot()
             print(f"  {snap.state} / {snap.mood}, intensity {snap.intensity:.2f}, bar {snap.bar + 1}.{snap.beat + 1}, "
                   f"{snap.tempo_bpm:.0f} bpm {snap.meter} in {snap.key}, parameters {snap.parameters}")
         else:
-            print(__doc__.split("\n\n")[1])
+            print(HELP)
     except ValueError as exc:
         print(f"  {exc}")
     engine.poll()
     return True
+
+
+def _seconds(text: str) -> float:
+    seconds = float(text)
+    if not 0.0 <= seconds <= MAX_WAIT_S:
+        raise ValueError(f"wait: {text} is not a number of seconds in 0..{MAX_WAIT_S:g}")
+    return seconds
 
 
 def _wait(engine, seconds: float, offline: bool) -> None:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("engine.replay", "re-render a recorded session bit-identically to a WAV file"),
     "check": ("engine.score.check", "validate score YAML files and list every problem found"),
     "render-midi": ("engine.playback.render", "render a MIDI file to a WAV file through the SoundFont synth"),
+    "score": ("engine.cutscene.cli", "score a cutscene to picture: WAV, MIDI, cue sheet and timeline"),
     "example-midi": ("engine.music.example", "write the example piece (melody, chords, bass, drums) as a MIDI file"),
 }
 

@@ -19,6 +19,25 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 
+class SessionWriter:
+    """Writes a session as JSON lines: a header, one line per applied call, the end frame."""
+
+    def __init__(self, path: str | os.PathLike, header: dict):
+        self._file = open(path, "w", encoding="utf-8")
+        self._write({"moodscore_session": 1, **header})
+
+    def _write(self, obj: dict) -> None:
+        self._file.write(json.dumps(obj, sort_keys=True) + "\n")
+        self._file.flush()
+
+    def write(self, frame: int, call: str, args: tuple) -> None:
+        self._write({"frame": int(frame), "call": call, "args": list(args)})
+
+    def close(self, end_frame: int) -> None:
+        self._write({"end_frame": int(end_frame)})
+        self._file.close()
+
+
 def read_session(path: str | os.PathLike) -> tuple[dict, list[dict], int]:
     """(header, calls, end_frame) of a session file; ValueError naming the line when broken."""
     path = Path(path)
@@ -44,6 +63,8 @@ def replay(path: str | os.PathLike, *, soundfont=None, model=None, sink=None) ->
     from engine.api import MusicEngine
 
     header, calls, end_frame = read_session(path)
+    if not header.get("score"):
+        raise ValueError(f"{path}: the session names no score file (its engine was built from a Score object)")
     engine = MusicEngine.load(
         header["score"], soundfont=soundfont or header.get("soundfont"), model=model or header.get("model"),
         seed=header["seed"], sample_rate_hz=header["sample_rate_hz"], block_frames=header["block_frames"],

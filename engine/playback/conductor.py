@@ -6,6 +6,9 @@ only at bar lines; the grid past the last explicitly set bar repeats the tail me
 Frames are derived from quarters through the tempo map, so a tempo change at quarter
 ``q`` moves only what lies after ``q``.
 
+A clock can be *locked* to a given tempo map and bar grid (``lock``): a cutscene's
+fitted click track, which transitions may recolour but never re-time.
+
 ``sync_frame(received_frame, sync, clock)`` is the pure function the player uses to
 place a transition: the first grid point of the requested kind at or after the frame
 at which the request was received. Landing is exact to the sample: it is the frame
@@ -74,6 +77,7 @@ class Conductor:
         self._meters: list[Meter] = [meter]   # meter of bar k
         self._frames: list[int] = [0]         # start frame of bar k (cached)
         self._tail_meter = meter
+        self.locked = False
 
     # ------------------------------------------------------------ grid
 
@@ -126,8 +130,26 @@ class Conductor:
 
     # ------------------------------------------------------------ changes
 
+    def lock(self, tempo_map: TempoMap, meters) -> None:
+        """Follow ``tempo_map`` and the bar grid ``meters`` ((bar index, meter) pairs in
+        order, the first at bar 0) from now on, and ignore later ``set_tempo`` and
+        ``set_meter_from`` calls: a cutscene's fitted tempo is not for transitions to move.
+        Call it before anything is scheduled from the grid."""
+        meters = list(meters)
+        if not meters or meters[0][0] != 0:
+            raise ValueError(f"clock lock: the meters must start at bar 0, got {meters!r}")
+        self.locked = False
+        self.tempo_map = tempo_map
+        for bar_index, meter in meters:
+            self.set_meter_from(bar_index, meter)
+        self._refresh_frames(0.0)
+        self.locked = True
+
     def set_meter_from(self, bar_index: int, meter: Meter) -> None:
-        """Bars from ``bar_index`` on take ``meter`` (bar lines before it do not move)."""
+        """Bars from ``bar_index`` on take ``meter`` (bar lines before it do not move).
+        A locked clock ignores it."""
+        if self.locked:
+            return
         self._extend_to(bar_index)
         del self._quarters[bar_index + 1:], self._meters[bar_index + 1:], self._frames[bar_index + 1:]
         self._meters[bar_index] = meter
@@ -136,7 +158,10 @@ class Conductor:
     def set_tempo(self, at_quarter: float, bpm: float, ramp_quarters: float = 0.0) -> None:
         """From ``at_quarter`` the tempo goes to ``bpm``: at once, or by a linear ramp
         over ``ramp_quarters`` from the tempo in force there. Later points are dropped;
-        time before ``at_quarter`` does not move (an interrupted ramp keeps its slope)."""
+        time before ``at_quarter`` does not move (an interrupted ramp keeps its slope).
+        A locked clock ignores it."""
+        if self.locked:
+            return
         reached = self.tempo_map.bpm_at(at_quarter)
         last = self.tempo_map.segments[-1]
         if last.start_quarter <= at_quarter and not last.ramp and abs(reached - bpm) < 1e-9:

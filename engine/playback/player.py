@@ -126,7 +126,8 @@ class Player:
         self._snapshots: dict[int, object] = {}
         self._bars: dict[int, tuple[Bar, Intent]] = {}
         self._floor = 0                      # no composed event before the last landing
-        self._stop_frame: int | None = None
+        self._stop_frame: int | None = None     # no composed music from here (stop or end_music)
+        self._silence_frame: int | None = None  # nothing at all from here, stingers included (stop)
         self._last_stinger: dict[str, int] = {}
         self._scheduled: list[tuple[int, int, Cue]] = []   # transition/stinger cues, sorted
         self._cues: collections.deque[Cue] = collections.deque()
@@ -349,10 +350,13 @@ class Player:
 
     def stinger(self, stinger: Stinger, received_frame: int | None = None) -> int | None:
         """Play ``stinger`` over the music at its sync point; returns the frame where
-        it sounds, or None when it fired less than ``min_interval_s`` before."""
+        it sounds, or None when it fired less than ``min_interval_s`` before or would
+        start at or after a stop (a stinger never outlives ``stop``; it is cut there)."""
         with self._lock:
             received = self._received_locked(received_frame)
             frame = sync_frame(received, stinger.sync, self.clock)
+            if self._silence_frame is not None and frame >= self._silence_frame:
+                return None
             last = self._last_stinger.get(stinger.name)
             if last is not None and frame - last < stinger.min_interval_s * self.sample_rate_hz:
                 return None
@@ -363,6 +367,8 @@ class Player:
             motif = stinger.motif(chord, offset)
             events = [TimedEvent(self.clock.frame_at_quarter(quarter + t / PPQ), e) for t, e in motif]
             self.sequencer.schedule(events, STINGER_LANE)
+            if self._silence_frame is not None:
+                self.sequencer.cancel_from(self._silence_frame, [STINGER_LANE])
             if stinger.duck_gain < 1.0:
                 end = events[-1].frame
                 self.mixer.duck.ramp(frame, stinger.duck_gain, round(stinger.duck_attack_s * self.sample_rate_hz))
@@ -385,12 +391,36 @@ class Player:
             end = received + max(0, round(fade_s * self.sample_rate_hz))
             self._compose_until_locked(end)
             self._stop_frame = end if self._stop_frame is None else min(end, self._stop_frame)
+            self._silence_frame = self._stop_frame
             self._gain_points = [p for p in self._gain_points if p.frame < received]
             self._add_gain_point_locked(received, {layer: 0.0 for layer in LAYERS}, end - received)
             self._replay_gains_locked(received)
             self.sequencer.cancel_from(self._stop_frame)
             self._schedule_cue_locked("stop", self._stop_frame, "")
             return self._stop_frame
+
+    def lock_tempo(self, tempo_map, meters) -> None:
+        """Lock the clock to ``tempo_map`` and the bar grid ``meters`` ((bar, Meter) pairs
+        from bar 0): transitions then change mood, intensity and key but not tempo or
+        meter. Call it before the first render (a cutscene's fitted tempo)."""
+        with self._lock:
+            if self.sequencer.frame or self._next_bar:
+                raise RuntimeError("lock_tempo must come before anything is rendered or composed")
+            self.clock.lock(tempo_map, meters)
+            self._reset_beat_cursor_locked()
+
+    def end_music(self, frame: int) -> int:
+        """End the composed music at ``frame`` without a fade: no bar starting there or
+        later is composed, and music-lane notes are released at ``frame``. Layer gains
+        hold and the stinger lane plays on, so a final chord played there with
+        ``stinger`` rings out. Returns the frame (at or after the head)."""
+        with self._lock:
+            frame = self._received_locked(frame)
+            self._compose_until_locked(frame)
+            self._stop_frame = frame if self._stop_frame is None else min(frame, self._stop_frame)
+            self.sequencer.cancel_from(frame, [MUSIC_LANE])
+            self._schedule_cue_locked("stop", frame, "")
+            return frame
 
     @property
     def stopped(self) -> bool:

@@ -1,0 +1,88 @@
+"""Recorded sessions re-render bit-identically: ``replay()`` and ``moodscore replay``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.api import MusicEngine
+from engine.cli import main
+from engine.playback.wav import read_wav
+from engine.replay import read_session, replay
+
+SCORE_PATH = Path(__file__).resolve().parents[1] / "demo" / "scores" / "dungeon.yaml"
+RATE = 22050
+
+# (host slice size, call made after it); the host never asks for whole blocks
+SCRIPT = [
+    (300, None), (1000, ("set_parameter", "danger", 0.4)), (77, None), (5000, ("post_event", "enemy_spotted")),
+    (12345, ("trigger_stinger", "item")), (999, ("set_parameter", "danger", float("nan"))), (20000, None),
+    (3, ("post_event", "combat_start")), (30000, ("post_event", "player_hurt")), (4444, ("post_event", "nope")),
+    (25000, ("set_state", "victory", "next_beat")), (40000, ("stop", 0.5)), (30000, None),
+]
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """A session recorded in pull mode with irregular slices, and the audio it made."""
+    session = tmp_path_factory.mktemp("replay") / "session.jsonl"
+    engine = MusicEngine.load(SCORE_PATH, seed=42, sample_rate_hz=RATE, record=session)
+    chunks = []
+    for frames, call in SCRIPT:
+        chunks.append(engine.render(frames))
+        if call is not None:
+            getattr(engine, call[0])(*call[1:])
+    engine.close()
+    return session, np.concatenate(chunks)
+
+
+def _replayed(session) -> np.ndarray:
+    blocks = []
+    frames = replay(session, sink=lambda block: blocks.append(block.copy()))
+    audio = np.concatenate(blocks)
+    assert len(audio) == frames
+    return audio
+
+
+def test_the_session_holds_every_call_at_block_frames(recorded):
+    session, _ = recorded
+    header, calls, end_frame = read_session(session)
+    assert header["seed"] == 42 and header["sample_rate_hz"] == RATE
+    assert [c["call"] for c in calls] == [call[0] for _, call in SCRIPT if call is not None]
+    assert all(c["frame"] % header["block_frames"] == 0 for c in calls)
+    assert [c["frame"] for c in calls] == sorted(c["frame"] for c in calls)
+    assert end_frame % header["block_frames"] == 0 and end_frame >= sum(f for f, _ in SCRIPT)
+
+
+def test_replay_is_bit_identical_to_the_live_run(recorded):
+    session, live = recorded
+    again = _replayed(session)
+    n = min(len(live), len(again))
+    assert n == len(live)
+    assert np.abs(live).max() > 0.01
+    assert np.array_equal(live, again[:n])
+    assert np.array_equal(_replayed(session), again)
+
+
+def test_moodscore_replay_writes_the_wav(recorded, tmp_path, capsys, monkeypatch):
+    session, live = recorded
+    monkeypatch.chdir(tmp_path)  # the session names its files by absolute path
+    out = tmp_path / "out.wav"
+    assert main(["replay", str(session), "-o", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    audio, rate = read_wav(out)
+    assert rate == RATE and len(audio) >= len(live)
+    assert np.abs(audio).max() > 0.01
+
+
+def test_a_broken_session_names_its_line(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text(json.dumps({"moodscore_session": 1}) + "\n{not json\n")
+    with pytest.raises(ValueError, match=r"broken.jsonl:2"):
+        read_session(path)
+    path.write_text(json.dumps({"frame": 0, "call": "stop", "args": [0.1]}) + "\n")
+    with pytest.raises(ValueError, match="not a moodscore session"):
+        read_session(path)
