@@ -10,15 +10,22 @@ STAMPS := .stamps
 
 .PHONY: demo test bench clean distclean system env
 
+# With a display: the game in a window, scored live. Without one: 30 s of autoplay, headless,
+# written to out/demo.wav (the music) and out/demo.png (the last frame).
 demo: env
-	$(PY) -m engine example-midi out/demo.mid
-	$(PY) -m engine render-midi out/demo.mid -o out/demo.wav
+	@mkdir -p out
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(PY) -m engine demo; \
+	else \
+		echo "no display: 30 s of headless autoplay"; \
+		$(PY) -m engine demo --autoplay --seconds 30 --record out/demo.wav --screenshot out/demo.png; \
+	fi
 
 test: env
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: env
-	$(PY) bench/render_speed.py
+	for b in render_speed composer realtime offline; do $(PY) bench/$$b.py || exit 1; done
 
 env: system $(STAMPS)/venv
 
