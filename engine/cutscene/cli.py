@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     progress = None if args.no_progress else ProgressBar()
     started = time.perf_counter()
     try:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         rendering = score_cutscene(args.cutscene, args.output, soundfont=args.soundfont, model=args.model,
                                    sample_rate_hz=args.sample_rate, progress=progress)
     except (OSError, ValueError, EngineError) as exc:

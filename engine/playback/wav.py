@@ -39,7 +39,8 @@ class WavWriter:
         self.channels = channels
         self.frames_written = 0
         self.clipped_samples = 0
-        self._file = wave.open(self.path, "wb")
+        self._raw = open(self.path, "wb")  # a plain OSError for a bad path, before wave is involved
+        self._file = wave.open(self._raw, "wb")
         self._file.setnchannels(channels)
         self._file.setsampwidth(2)
         self._file.setframerate(sample_rate_hz)
@@ -57,6 +58,7 @@ class WavWriter:
         """Finish the header and close the file; warn when samples were clipped."""
         if self._file is not None:
             self._file.close()
+            self._raw.close()
             self._file = None
             if self.clipped_samples:
                 log.warning("%s: %d samples clipped at full scale", self.path, self.clipped_samples)
