@@ -1,0 +1,50 @@
+"""``moodscore train``: train the conditional GRU on the token dataset and export the model."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--epochs", type=int, default=30, help="at most this many epochs (default: %(default)s)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--resume", action="store_true", help="continue from the run directory's checkpoint")
+    parser.add_argument("--tokens", type=Path, default=Path("data/tokens-v1.npz"), help="token dataset (default: %(default)s)")
+    parser.add_argument("--run-dir", type=Path, default=Path("runs/moodscore-gru"), help="checkpoints and curves (default: %(default)s)")
+    parser.add_argument("--export", type=Path, default=Path("models/moodscore-gru"), help="where the best model is written (default: %(default)s)")
+    parser.add_argument("--max-minutes", type=float, default=30.0, help="wall-clock budget (default: %(default)s)")
+    parser.add_argument("--hidden", type=int, default=384, help="GRU hidden size (default: %(default)s)")
+    parser.add_argument("--layers", type=int, default=1, help="GRU layers (default: %(default)s)")
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v1.npz"), help="corpus for the originality guard's index (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default: %(default)s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.composer import attributes, tokens
+    from engine.composer.dataset import dataset_stats, load_token_dataset
+    from engine.composer.guard import build_guard_index
+    from engine.composer.model import ModelConfig
+    from engine.composer.train import TrainConfig, train
+
+    data = load_token_dataset(args.tokens)
+    check_licences(data, args.export)
+    model_config = ModelConfig(tokens.VOCAB_SIZE, attributes.CONDITIONING_SIZE, hidden_size=args.hidden, num_layers=args.layers)
+    config = TrainConfig(epochs=args.epochs, max_minutes=args.max_minutes, device=args.device, threads=args.threads)
+    state = train(data, model_config, config, args.run_dir, args.export, args.resume, {"data": dataset_stats(data)})
+    if args.corpus.exists() and (args.export / "weights.npz").exists():
+        build_guard_index(args.corpus, args.export)
+    print(f"trained {state['epoch']} epochs in {state['train_s']:.0f} s; best valid NLL/token {state['best_valid']:.4f} -> {args.export}")
+    return 0
+
+
+def check_licences(data, export_dir: Path) -> None:
+    """Refuse to write a model trained on non-commercial data (Essen) into the shipped models/ folder."""
+    import json
+
+    from engine.composer.corpus import NONCOMMERCIAL_COLLECTIONS
+
+    sources = json.loads(str(data["meta"])).get("corpus_sources", [])
+    restricted = [s for s in sources if s in NONCOMMERCIAL_COLLECTIONS]
+    if restricted and "models" in Path(export_dir).resolve().parts:
+        raise SystemExit(f"the token dataset includes non-commercial collections {restricted}; export it outside models/ (--export runs/...)")

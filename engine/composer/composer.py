@@ -1,0 +1,164 @@
+"""The Composer: one bar at a time from an Intent, in numpy, deterministic, snapshot-able.
+
+Contract (the playback side builds on it):
+
+- ``Composer.load(path=None, *, seed=0, temperature=1.0, top_p=0.95, guard=True)``;
+  ``path`` None loads the shipped model in ``models/moodscore-gru``.
+- ``compose_bar(intent, bar_index) -> Bar`` reads ``intent.valence``, ``arousal``,
+  ``intensity``, ``meter`` and ``key.is_minor``, and advances the hidden state.
+  Random draws come from a PCG64 stream seeded with ``(seed, bar_index)``, so a bar
+  depends only on the seed, its index, the state at its start and the intent.
+- ``snapshot() -> ComposerState`` (immutable, cheap) and ``restore(state)``.
+
+Every bar is valid by construction (``tokens.BarGrammar`` masks the logits).
+
+``guard=True`` turns on the originality guard when the model directory ships an
+``originality-index.npz`` (see ``guard.py``): before a note's duration is accepted,
+the guard checks whether that note would complete a run of more than
+``max_run`` notes (intervals and durations) found in a corpus tune; if so that
+duration is masked and another drawn (from the same seeded stream, so it stays
+deterministic). If every duration would copy, the last one drawn stands.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.composer import tokens
+from engine.composer.attributes import CONDITIONING_METERS, CONDITIONING_SIZE
+from engine.composer.guard import load_guard
+from engine.composer.numpy_gru import GruStepper
+from engine.composer.sampling import SamplingConfig, sample_token
+from engine.composer.shipped import ShippedModel, load_model
+from engine.music.intent import Intent
+from engine.music.notes import Bar
+
+log = logging.getLogger(__name__)
+
+SINGABLE_LOW, SINGABLE_HIGH = 55, 88
+"""Generated melody pitches (tonic C) stay in this range: about G3..E6."""
+
+MAX_TOKENS_PER_BAR = 4 * tokens.MAX_POSITIONS + 2
+"""Positions strictly increase, so no bar can be longer than this."""
+
+
+@dataclass(frozen=True)
+class ComposerState:
+    """The composer's state at a bar line: recurrent state (read-only copy), bars done, and
+    the last melody notes as (pitch, duration ticks) for the originality guard."""
+
+    hidden: np.ndarray
+    bars_composed: int
+    recent_notes: tuple[tuple[int, int], ...] = ()
+
+
+def _interpolate(levels: list[float], values: list[float], x: float) -> float:
+    return float(np.interp(x, levels, values))
+
+
+def intent_conditioning(intent: Intent, spec: dict) -> np.ndarray:
+    """(C,) conditioning vector for an intent, mapped onto the training label range.
+
+    Valence places the bar in the requested mode's half (major 0.75..1, minor 0..0.25);
+    arousal maps 0..1 onto the corpus' 2nd..98th percentile of bar arousal; intensity
+    maps onto the 10th..90th percentile of register.
+    """
+    vector = np.zeros(CONDITIONING_SIZE, dtype=np.float32)
+    minor = intent.key.is_minor
+    vector[0] = 0.25 * intent.valence if minor else 0.75 + 0.25 * intent.valence
+    vector[1] = _interpolate([0.0, 1.0], [spec["arousal_quantiles"][0], spec["arousal_quantiles"][-1]], intent.arousal)
+    vector[2] = _interpolate([0.0, 1.0], [spec["register_quantiles"][1], spec["register_quantiles"][-2]], intent.intensity)
+    vector[3] = 1.0 if minor else 0.0
+    vector[4 + CONDITIONING_METERS.index(str(intent.meter))] = 1.0
+    return vector
+
+
+class Composer:
+    """Composes bars from intents with the shipped (or a given) model; see the module docstring."""
+
+    def __init__(self, model: ShippedModel, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95, guard: bool = True) -> None:
+        config = model.model_config
+        self.model = model
+        self.stepper = GruStepper(model.arrays, config["num_layers"], config["embed_dim"])
+        self.sampling = SamplingConfig(temperature, top_p)
+        self.seed = int(seed)
+        self.copy_guard = load_guard(model.directory) if guard else None
+        self.state = self.stepper.zero_state()
+        self.bars_composed = 0
+        self.recent_notes: tuple[tuple[int, int], ...] = ()
+        self.vetoed_notes = 0
+        self._pitch_bias = self._singable_bias()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95, guard: bool = True) -> "Composer":
+        """Load a model directory (None: the shipped one) into a ready composer."""
+        return cls(load_model(path), seed=seed, temperature=temperature, top_p=top_p, guard=guard)
+
+    def _singable_bias(self) -> np.ndarray:
+        """-inf on pitch tokens outside the singable range, 0 elsewhere."""
+        bias = np.zeros(tokens.VOCAB_SIZE)
+        for pitch in range(tokens.PITCH_LOW, tokens.PITCH_HIGH + 1):
+            if not SINGABLE_LOW <= pitch <= SINGABLE_HIGH:
+                bias[tokens.PITCH0 + pitch - tokens.PITCH_LOW] = -np.inf
+        return bias
+
+    def compose_bar(self, intent: Intent, bar_index: int) -> Bar:
+        """Compose the next bar for ``intent``; the hidden state moves to the bar's end."""
+        if str(intent.meter) not in CONDITIONING_METERS:
+            raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(CONDITIONING_METERS)})")
+        rng = np.random.Generator(np.random.PCG64([self.seed & 0xFFFFFFFF, int(bar_index)]))
+        cond_gates = self.stepper.cond_gates(intent_conditioning(intent, self.model.conditioning))
+        grammar = tokens.BarGrammar(intent.meter)
+        logits, state = self.stepper.step(tokens.bar_token(intent.meter), cond_gates, self.state)
+        for _ in range(MAX_TOKENS_PER_BAR):
+            if grammar.expect == "dur" and self.copy_guard is not None:
+                token = self._guarded_duration(logits, grammar, rng)
+            else:
+                token = sample_token(logits, grammar.allowed_ranges(), self.sampling, rng, self._pitch_bias)
+            if tokens.kind_of(token) == "bar":
+                break
+            grammar.advance(token)
+            logits, state = self.stepper.step(token, cond_gates, state)
+        assert grammar.can_end(), "the grammar always lets a bar end"
+        self.state = state
+        self.bars_composed += 1
+        bar = grammar.to_bar("minor" if intent.key.is_minor else "major")
+        self._remember(bar)
+        return bar
+
+    def _remember(self, bar: Bar) -> None:
+        keep = self.copy_guard.max_run if self.copy_guard is not None else 0
+        notes = self.recent_notes + tuple((n.pitch, n.duration_ticks) for n in bar.melody)
+        self.recent_notes = notes[-keep:] if keep else ()
+
+    def _guarded_duration(self, logits: np.ndarray, grammar: tokens.BarGrammar, rng: np.random.Generator) -> int:
+        """A duration token whose note does not complete a corpus run longer than max_run."""
+        ranges = grammar.allowed_ranges()
+        recent = list(self.recent_notes) + [(p, d * tokens.GRID_TICKS) for p, _, d in grammar.notes[:-1]]
+        pitches = [p for p, _ in recent[-self.copy_guard.max_run:]] + [grammar.notes[-1][0]]
+        durations = [d for _, d in recent[-self.copy_guard.max_run:]] + [0]
+        bias = self._pitch_bias.copy()
+        for _ in range(sum(stop - first for first, stop in ranges)):
+            token = sample_token(logits, ranges, self.sampling, rng, bias)
+            durations[-1] = (token - tokens.DUR0 + 1) * tokens.GRID_TICKS
+            if not self.copy_guard.would_copy_codes(pitches, durations):
+                return token
+            self.vetoed_notes += 1
+            bias[token] = -np.inf  # each veto removes one candidate; the loop ends before none is left
+        return token
+
+    def snapshot(self) -> ComposerState:
+        hidden = self.state.copy()
+        hidden.setflags(write=False)
+        return ComposerState(hidden, self.bars_composed, self.recent_notes)
+
+    def restore(self, state: ComposerState) -> None:
+        if state.hidden.shape != self.state.shape:
+            raise ValueError(f"composer state of shape {state.hidden.shape} does not fit this model ({self.state.shape})")
+        self.state = state.hidden.copy()
+        self.bars_composed = state.bars_composed
+        self.recent_notes = state.recent_notes

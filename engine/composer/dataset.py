@@ -1,0 +1,139 @@
+"""From the parsed corpus to token streams: bars, derived harmony, tokens and conditioning.
+
+``corpus_bars`` rebuilds each tune as grid-quantised key-neutral ``Bar`` objects with
+harmony derived by ``harmony.derive_harmony``; ``build_token_dataset`` encodes them
+and labels every bar with its attributes, caching the result (npz, no pickle) next
+to the corpus so training starts in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.composer import attributes, harmony, tokens
+from engine.composer.corpus import load_corpus
+from engine.music.notes import Bar, Chord, Meter, Note
+
+log = logging.getLogger(__name__)
+
+TOKEN_DATASET_VERSION = 1
+DEFAULT_TOKENS_PATH = Path("data/tokens-v1.npz")
+
+
+def _tune_rows(arrays: dict[str, np.ndarray], tune: int):
+    """(meter text, melody notes, lower-voice notes) per bar of one tune, as (pitch, start, dur) tuples."""
+    first, count = int(arrays["tune_first_bar"][tune]), int(arrays["tune_bar_count"][tune])
+    for bar in range(first, first + count):
+        meter = f'{arrays["bar_meter_num"][bar]}/{arrays["bar_meter_den"][bar]}'
+        lo = int(arrays["bar_first_note"][bar])
+        hi = lo + int(arrays["bar_note_count"][bar])
+        rows = zip(arrays["note_pitch"][lo:hi].tolist(), arrays["note_start_ticks"][lo:hi].tolist(),
+                   arrays["note_duration_ticks"][lo:hi].tolist(), arrays["note_voice"][lo:hi].tolist())
+        melody, lower = [], []
+        for pitch, start, duration, voice in rows:
+            (lower if voice else melody).append((pitch, start, duration))
+        yield meter, melody, lower
+
+
+def _supported_segment(rows) -> list:
+    """The tune's bars up to the first bar in a meter the tokenizer does not know."""
+    kept = []
+    for meter, melody, lower in rows:
+        if meter not in tokens.METERS:
+            break
+        kept.append((Meter.parse(meter), melody, lower))
+    return kept
+
+
+def tune_bars(rows, minor: bool) -> list[Bar]:
+    """Grid-quantised Bars with derived harmony for one tune's (meter, melody, lower) rows."""
+    mode = "minor" if minor else "major"
+    quantised, weights, slot_ticks = [], [], []
+    for meter, melody, lower in rows:
+        grid = tokens.grid_per_bar(meter)
+        notes = tokens.quantize_melody([Note(p, s, d) for p, s, d in melody if 0 <= p <= 127], grid)
+        quantised.append(notes)
+        bounds = list(tokens.harmony_slots(meter)) + [grid]
+        slots = [(bounds[i] * tokens.GRID_TICKS, bounds[i + 1] * tokens.GRID_TICKS) for i in range(len(bounds) - 1)]
+        slot_ticks.append(slots)
+        grid_notes = [(p, s * tokens.GRID_TICKS, d * tokens.GRID_TICKS) for p, s, d in notes]
+        weights.append(harmony.slot_weights(grid_notes, slots) + harmony.slot_weights(lower, slots))
+    chords = harmony.derive_harmony(np.concatenate(weights) if weights else np.zeros((0, 12)), minor)
+    bars, next_chord = [], 0
+    for (meter, _, _), notes, slots in zip(rows, quantised, slot_ticks):
+        harmony_row = tuple(Chord(r, q, lo, hi - lo) for (r, q), (lo, hi) in zip(chords[next_chord:], slots))
+        next_chord += len(slots)
+        melody = tuple(Note(p, s * tokens.GRID_TICKS, d * tokens.GRID_TICKS, tokens.MELODY_VELOCITY) for p, s, d in notes)
+        bars.append(Bar(meter, melody, harmony_row, mode))
+    return bars
+
+
+def corpus_bars(arrays: dict[str, np.ndarray], tune: int) -> list[Bar]:
+    """All usable bars of tune number ``tune`` of a loaded corpus."""
+    rows = _supported_segment(list(_tune_rows(arrays, tune)))
+    return tune_bars(rows, bool(arrays["tune_mode_minor"][tune])) if len(rows) >= 2 else []
+
+
+def encode_tune(bars: list[Bar], minor: bool) -> tuple[list[int], list[int], np.ndarray]:
+    """(tokens, bar index per token, (n_bars, C) conditioning); a final BAR token closes the last bar."""
+    token_list, token_bar, conds = [], [], []
+    for index, bar in enumerate(bars):
+        bar_tokens = tokens.encode_bar(bar)
+        token_list += bar_tokens
+        token_bar += [index] * len(bar_tokens)
+        conds.append(attributes.conditioning_vector(attributes.bar_attributes(bar), minor, bar.meter))
+    token_list.append(tokens.bar_token(bars[-1].meter))
+    token_bar.append(len(bars) - 1)
+    return token_list, token_bar, np.stack(conds)
+
+
+def build_token_dataset(corpus_path: Path, out_path: Path = DEFAULT_TOKENS_PATH) -> Path:
+    """Encode every tune of the corpus into ``out_path`` unless it is current."""
+    stamp = {"version": TOKEN_DATASET_VERSION, "corpus": str(corpus_path), "corpus_mtime": Path(corpus_path).stat().st_mtime}
+    if out_path.exists():
+        with np.load(out_path, allow_pickle=False) as data:
+            if json.loads(str(data["meta"])).get("stamp") == stamp:
+                return out_path
+    start_s = time.monotonic()
+    arrays, corpus_meta = load_corpus(corpus_path)
+    all_tokens, all_bars, all_conds, tune_rows, bar_offset = [], [], [], [], 0
+    for tune in range(len(arrays["tune_id"])):
+        bars = corpus_bars(arrays, tune)
+        if not bars:
+            continue
+        tune_tokens, token_bar, conds = encode_tune(bars, bool(arrays["tune_mode_minor"][tune]))
+        tune_rows.append((len(all_tokens), len(tune_tokens), int(arrays["tune_split"][tune]), len(bars), tune))
+        all_bars += [b + bar_offset for b in token_bar]
+        bar_offset += len(conds)
+        all_tokens += tune_tokens
+        all_conds.append(conds)
+    table = np.asarray(tune_rows, dtype=np.int64).reshape(-1, 5)
+    meta = {"stamp": stamp, "build_s": round(time.monotonic() - start_s, 1), "corpus_sources": corpus_meta["sources"]}
+    np.savez_compressed(out_path, meta=np.asarray(json.dumps(meta)), tokens=np.asarray(all_tokens, dtype=np.int16),
+                        token_bar=np.asarray(all_bars, dtype=np.int32), bar_cond=np.concatenate(all_conds).astype(np.float32),
+                        tune_first_token=table[:, 0], tune_token_count=table[:, 1], tune_split=table[:, 2].astype(np.int8),
+                        tune_bar_count=table[:, 3], tune_index=table[:, 4], tune_id=arrays["tune_id"][table[:, 4]],
+                        tune_collection=arrays["tune_collection"][table[:, 4]])
+    log.info("token dataset: %d tunes, %d tokens, %.0f s -> %s", len(table), len(all_tokens), meta["build_s"], out_path)
+    return out_path
+
+
+def load_token_dataset(path: Path = DEFAULT_TOKENS_PATH) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+def dataset_stats(data: dict[str, np.ndarray]) -> dict:
+    """Tunes, bars and tokens per split, and tunes per collection."""
+    stats = {}
+    for split, name in enumerate(("train", "valid", "test")):
+        chosen = data["tune_split"] == split
+        stats[name] = {"tunes": int(chosen.sum()), "bars": int(data["tune_bar_count"][chosen].sum()), "tokens": int(data["tune_token_count"][chosen].sum())}
+    names, counts = np.unique(data["tune_collection"], return_counts=True)
+    stats["tunes_per_collection"] = {str(n): int(c) for n, c in zip(names, counts)}
+    return stats

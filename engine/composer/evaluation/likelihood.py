@@ -1,0 +1,151 @@
+"""Negative log-likelihood per token (nats) of the network and of its baselines.
+
+The network is run in numpy, batched over tunes: the same arithmetic as
+``numpy_gru.GruStepper.step`` (gates r, z, n as ``torch.nn.GRU``) on a (B, H)
+state instead of one (H,) vector. Every tune is scored from a zero state, as the
+composer starts, predicting tokens 1..n-1 from tokens 0..n-2; the conditioning of
+an input token is the label of the bar it belongs to, exactly as ``train.batches``
+feeds it. (Training and its validation figure carry the state across tunes laid
+end to end; scoring each tune from zero is what generation does, and is slightly
+harsher on each tune's first bar.)
+
+Baselines, on the same tokens, positions and unit:
+
+- ``conditioning="zero"`` / ``"mean"``: the shipped weights with the conditioning
+  replaced by zeros, or by the training split's mean vector — a cheap stand-in for
+  an unconditional network of the same size (see the report for what it over- and
+  understates);
+- the Kneser–Ney n-gram (``ngram.KneserNeyLM``) fit on the training split's
+  tunes, its order chosen on the validation split (``best_ngram``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from engine.composer.evaluation.ngram import KneserNeyLM, NgramConfig
+from engine.composer.evaluation.splits import SplitTunes
+
+log = logging.getLogger(__name__)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+class BatchedGru:
+    """The shipped network's forward pass over a batch of sequences, in numpy."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], num_layers: int, embed_dim: int) -> None:
+        f32 = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}
+        w_ih0 = f32["gru_weight_ih_l0"]
+        self.num_layers, self.embed_dim = num_layers, embed_dim
+        self.hidden_size = f32["gru_weight_hh_l0"].shape[1]
+        # (V, 3H): each token's embedding through layer 0's input weights, plus its bias
+        self.token_gates = (f32["embed"].astype(np.float64) @ w_ih0[:, :embed_dim].T.astype(np.float64)
+                            + f32["gru_bias_ih_l0"]).astype(np.float32)
+        self.cond_weight_t = np.ascontiguousarray(w_ih0[:, embed_dim:].T)  # (C, 3H)
+        self.w_ih_t = [None] + [np.ascontiguousarray(f32[f"gru_weight_ih_l{k}"].T) for k in range(1, num_layers)]
+        self.b_ih = [None] + [f32[f"gru_bias_ih_l{k}"] for k in range(1, num_layers)]
+        self.w_hh_t = [np.ascontiguousarray(f32[f"gru_weight_hh_l{k}"].T) for k in range(num_layers)]
+        self.b_hh = [f32[f"gru_bias_hh_l{k}"] for k in range(num_layers)]
+        self.head_t = np.ascontiguousarray(f32["head_weight"].T)  # (H, V)
+        self.head_bias = f32["head_bias"]
+
+    def _cell(self, gates_x: np.ndarray, h: np.ndarray, layer: int) -> np.ndarray:
+        """One GRU step for a batch: gates_x (B, 3H), h (B, H) -> (B, H)."""
+        hs = self.hidden_size
+        gates_h = h @ self.w_hh_t[layer] + self.b_hh[layer]
+        r = _sigmoid(gates_x[:, :hs] + gates_h[:, :hs])
+        z = _sigmoid(gates_x[:, hs:2 * hs] + gates_h[:, hs:2 * hs])
+        n = np.tanh(gates_x[:, 2 * hs:] + r * gates_h[:, 2 * hs:])
+        return (1.0 - z) * n + z * h
+
+    def token_logprobs(self, tokens: np.ndarray, conds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """log P(tokens[b, t+1] | tokens[b, :t+1]) for a padded batch: tokens (B, T)
+        int64, conds (B, T, C) per input token, lengths (B,). Returns (B, T-1) with
+        zeros past each sequence's end."""
+        batch, steps = tokens.shape
+        state = [np.zeros((batch, self.hidden_size), np.float32) for _ in range(self.num_layers)]
+        out = np.zeros((batch, max(steps - 1, 0)), np.float64)
+        rows = np.arange(batch)
+        for t in range(steps - 1):
+            live = lengths > t + 1
+            gates = self.token_gates[tokens[:, t]] + conds[:, t] @ self.cond_weight_t
+            h = state[0] = self._cell(gates, state[0], 0)
+            for layer in range(1, self.num_layers):
+                h = state[layer] = self._cell(h @ self.w_ih_t[layer] + self.b_ih[layer], state[layer], layer)
+            logits = (h @ self.head_t + self.head_bias).astype(np.float64)  # (B, V)
+            peak = logits.max(axis=1, keepdims=True)
+            log_norm = peak[:, 0] + np.log(np.exp(logits - peak).sum(axis=1))
+            out[:, t] = np.where(live, logits[rows, tokens[:, t + 1]] - log_norm, 0.0)
+        return out
+
+
+def _pad_batch(seqs: list[np.ndarray], conds: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Right-pad a batch of sequences (token 0) and their conditioning rows (zeros)."""
+    lengths = np.array([s.size for s in seqs], dtype=np.int64)
+    width = int(lengths.max())
+    tok = np.zeros((len(seqs), width), np.int64)
+    cond = np.zeros((len(seqs), width, conds[0].shape[1]), np.float32)
+    for i, (s, c) in enumerate(zip(seqs, conds)):
+        tok[i, :s.size], cond[i, :s.size] = s, c
+    return tok, cond, lengths
+
+
+def network_logprobs(net: BatchedGru, split: SplitTunes, conditioning: str = "labels",
+                     mean_cond: np.ndarray | None = None, batch_size: int = 48) -> np.ndarray:
+    """Log-probabilities of every predicted token of a split (tunes in order, each
+    from its second token), with the training labels (``"labels"``), zeros
+    (``"zero"``) or the constant ``mean_cond`` (``"mean"``) as conditioning.
+    Tunes are batched by length to keep padding small."""
+    if conditioning not in ("labels", "zero", "mean"):
+        raise ValueError(f"conditioning must be 'labels', 'zero' or 'mean', got {conditioning!r}")
+    if conditioning == "mean" and mean_cond is None:
+        raise ValueError("conditioning='mean' needs mean_cond")
+    per_tune: list[np.ndarray | None] = [None] * len(split)
+    order = np.argsort([t.size for t in split.tokens], kind="stable")
+    for start in range(0, len(order), batch_size):
+        chosen = order[start:start + batch_size]
+        conds = [split.conds[i] for i in chosen]
+        if conditioning == "zero":
+            conds = [np.zeros_like(c) for c in conds]
+        elif conditioning == "mean":
+            conds = [np.broadcast_to(mean_cond.astype(np.float32), c.shape) for c in conds]
+        tok, cond, lengths = _pad_batch([split.tokens[i] for i in chosen], conds)
+        logprobs = net.token_logprobs(tok, cond, lengths)
+        for row, i in enumerate(chosen):
+            per_tune[i] = logprobs[row, :lengths[row] - 1]
+    return np.concatenate(per_tune) if per_tune else np.zeros(0)
+
+
+def ngram_logprobs(lm: KneserNeyLM, split: SplitTunes) -> np.ndarray:
+    """The n-gram's log-probabilities of the same positions as ``network_logprobs``
+    (each tune's first token, which the network is given, is dropped)."""
+    logprobs = lm.token_logprobs(split.tokens)
+    lengths = np.array([t.size for t in split.tokens], dtype=np.int64)
+    firsts = np.cumsum(lengths) - lengths
+    keep = np.ones(logprobs.size, dtype=bool)
+    keep[firsts[lengths > 0]] = False
+    return logprobs[keep]
+
+
+def best_ngram(train: SplitTunes, valid: SplitTunes, vocab_size: int,
+               orders: tuple[int, ...] = (3, 4, 5)) -> tuple[KneserNeyLM, dict[int, float]]:
+    """Fit a KN model of each order on ``train`` and keep the one with the lowest
+    NLL per token on ``valid``; returns it and every order's validation NLL."""
+    valid_nll, best = {}, None
+    for order in orders:
+        lm = KneserNeyLM.fit(train.tokens, vocab_size, NgramConfig(order))
+        valid_nll[order] = float(-ngram_logprobs(lm, valid).mean())
+        log.info("KN %d-gram: valid NLL %.4f nats/token", order, valid_nll[order])
+        if best is None or valid_nll[order] < valid_nll[best.config.order]:
+            best = lm
+    return best, valid_nll
+
+
+def mean_conditioning(train: SplitTunes) -> np.ndarray:
+    """The training split's mean conditioning vector over its tokens' bars."""
+    return np.concatenate(train.conds).mean(axis=0)

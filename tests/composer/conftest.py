@@ -1,0 +1,64 @@
+"""Shared fixtures: real tunes extracted from the corpus, and random-weight model directories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.composer import attributes, tokens
+from engine.composer.dataset import tune_bars
+from engine.composer.shipped import save_model
+from engine.music.notes import Meter
+
+DATA = Path(__file__).parent / "data" / "tunes.json"
+
+SPEC = {"size": attributes.CONDITIONING_SIZE, "fields": ["valence", "arousal", "register", "minor"], "meters": list(attributes.CONDITIONING_METERS),
+        "quantile_levels": [0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98], "arousal_quantiles": [0.07, 0.35, 0.55, 0.67, 0.75, 0.83, 0.93],
+        "register_quantiles": [0.3, 0.47, 0.6, 0.7, 0.78, 0.87, 0.95]}
+
+
+class TinyConfig:
+    """Stands in for model.ModelConfig without importing torch."""
+
+    def __init__(self, hidden_size: int = 32, embed_dim: int = 16, num_layers: int = 1) -> None:
+        self.values = {"vocab_size": tokens.VOCAB_SIZE, "cond_size": attributes.CONDITIONING_SIZE, "embed_dim": embed_dim,
+                       "hidden_size": hidden_size, "num_layers": num_layers, "dropout": 0.0}
+
+    def to_dict(self) -> dict:
+        return dict(self.values)
+
+
+def random_arrays(config: dict, seed: int = 0, scale: float = 0.5) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    v, e, h, c = config["vocab_size"], config["embed_dim"], config["hidden_size"], config["cond_size"]
+    arrays = {"embed": rng.normal(0, scale, (v, e)), "head_weight": rng.normal(0, scale, (v, h)), "head_bias": rng.normal(0, scale, v)}
+    for layer in range(config["num_layers"]):
+        inputs = e + c if layer == 0 else h
+        arrays |= {f"gru_weight_ih_l{layer}": rng.normal(0, scale, (3 * h, inputs)), f"gru_weight_hh_l{layer}": rng.normal(0, scale, (3 * h, h)),
+                   f"gru_bias_ih_l{layer}": rng.normal(0, scale, 3 * h), f"gru_bias_hh_l{layer}": rng.normal(0, scale, 3 * h)}
+    return {k: a.astype(np.float32) for k, a in arrays.items()}
+
+
+def make_model_dir(directory: Path, seed: int = 0, **sizes) -> Path:
+    config = TinyConfig(**sizes)
+    save_model(directory, random_arrays(config.to_dict(), seed), config, SPEC, {"note": "random weights for tests"})
+    return directory
+
+
+@pytest.fixture(scope="session")
+def fixture_tunes():
+    """[(bars, minor, id)] for the real tunes in tests/composer/data/tunes.json."""
+    tunes = json.loads(DATA.read_text())["tunes"]
+    out = []
+    for tune in tunes:
+        rows = [(Meter.parse(b["meter"]), [tuple(n) for n in b["melody"]], [tuple(n) for n in b["lower"]]) for b in tune["bars"]]
+        out.append((tune_bars(rows, tune["minor"]), tune["minor"], tune["id"]))
+    return out
+
+
+@pytest.fixture
+def random_model(tmp_path):
+    return make_model_dir(tmp_path / "random-model")

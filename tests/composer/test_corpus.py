@@ -1,0 +1,76 @@
+"""Corpus parsing: an opus of tunes, bad files skipped with a reason, the split, the cache check."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from engine.composer import corpus
+
+ABC = """X:1
+T:Test Jig
+M:6/8
+L:1/8
+K:G
+D|GAB dBG|c2e dBG|GAB dBG|A3 A2:|
+
+X:2
+T:Broken
+M:4/4
+K:D
+"""
+
+
+def test_an_opus_is_iterated_and_keys_are_normalised(tmp_path):
+    path = tmp_path / "two.abc"
+    path.write_text(ABC)
+    tunes, skipped = corpus.parse_unit(corpus.WorkUnit("test", str(path), "two"))
+    assert [t.tune_id for t in tunes] == ["test:two:1"]
+    assert len(skipped) == 1 and "test:two:2" in skipped[0]
+    tune = tunes[0]
+    assert tune.tonic_pc == 7 and not tune.minor
+    assert tune.meters[0] == (6, 8)
+    assert [n for n in tune.notes if n[0] == 0] == [(0, 67, 1200, 240, 0)]  # the pickup D (-> G) ends the bar
+    assert [n[1] for n in tune.notes if n[0] == 1] == [72, 74, 76, 79, 76, 72]
+    assert {n[1] % 12 for n in tune.notes} <= {0, 2, 4, 5, 7, 9, 11}  # G major -> C major
+
+
+def test_a_bad_file_is_skipped_with_a_reason(tmp_path):
+    path = tmp_path / "bad.mid"
+    path.write_bytes(b"not a midi file")
+    tunes, skipped = corpus.parse_unit(corpus.WorkUnit("midi", str(path), "bad.mid"))
+    assert tunes == [] and len(skipped) == 1 and "bad.mid" in skipped[0]
+
+
+def test_split_is_deterministic_and_about_90_5_5():
+    splits = [corpus.split_of(f"tune-{i}") for i in range(4000)]
+    assert splits == [corpus.split_of(f"tune-{i}") for i in range(4000)]
+    shares = np.bincount(splits, minlength=3) / len(splits)
+    assert abs(shares[0] - 0.9) < 0.03 and abs(shares[1] - 0.05) < 0.02
+
+
+def test_cache_check_compares_version_and_sources(tmp_path):
+    path = tmp_path / "c.npz"
+    assert not corpus.cache_is_current(path, ["a"])
+    np.savez(path, meta=np.asarray(json.dumps({"version": corpus.CORPUS_VERSION, "sources": ["a"]})))
+    assert corpus.cache_is_current(path, ["a"])
+    assert not corpus.cache_is_current(path, ["a", "b"])
+
+
+def test_a_user_midi_file_is_read(tmp_path):
+    import mido
+
+    midi = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("time_signature", numerator=3, denominator=4))
+    for pitch in [62, 66, 69, 74, 69, 66, 62, 66, 69]:  # D major arpeggios, three bars of 3/4
+        track += [mido.Message("note_on", note=pitch, velocity=80, time=0), mido.Message("note_off", note=pitch, velocity=0, time=480)]
+    midi.tracks.append(track)
+    path = tmp_path / "user.mid"
+    midi.save(path)
+    tunes, skipped = corpus.parse_unit(corpus.WorkUnit("midi", str(path), "user.mid"))
+    assert skipped == [] and len(tunes) == 1
+    tune = tunes[0]
+    assert tune.tonic_pc == 2 and tune.meters[0] == (3, 4) and len(tune.meters) == 3
+    assert [n[1] for n in tune.notes if n[4] == 0][:3] == [60, 64, 67]
