@@ -37,13 +37,9 @@ SYNCS = ("immediate", "next_beat", "next_bar", "next_phrase", "end_of_segment")
 
 
 def load_composer():
-    try:
-        from engine.composer.composer import Composer
-        return Composer.load(seed=0), "real"
-    except Exception as exc:  # noqa: BLE001 - report which composer ran
-        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-        from tests.playback.fakes import FakeComposer
-        return FakeComposer(), f"fake ({type(exc).__name__})"
+    from engine.composer.composer import Composer
+
+    return Composer.load(seed=0), "shipped model"
 
 
 def random_intent(rng: random.Random) -> Intent:

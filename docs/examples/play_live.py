@@ -1,11 +1,21 @@
-"""Play adaptive music live (pygame, or sounddevice) and change it while it plays; `wav:out.wav` renders the same offline."""
-import sys, time
-from engine.composer.composer import Composer
-from engine.music.intent import Intent
-from engine.music.keys import Key
-from engine.playback import Player, Stinger, Synth, open_output
-spec = sys.argv[1] if len(sys.argv) > 1 else "pygame"    # pygame | sounddevice | wav:out.wav
-with Synth() as synth, open_output(spec, player := Player(Composer.load(seed=1), synth, Intent(tempo_bpm=96))) as out:
-    for step in range(12):                               # two minutes, a change every 10 s
-        out.advance(10.0); [print(c) for c in out.poll() if c.kind != "beat"]
-        player.transition(Intent(mood="tense", intensity=0.9, arousal=0.8, key=Key(9, "minor"), tempo_bpm=132) if step % 2 == 0 else Intent(tempo_bpm=96), "next_bar", fade_s=1.0) if step % 3 else player.stinger(Stinger())
+"""Play a score live and change it while it plays (two minutes).
+
+    python docs/examples/play_live.py [pygame | sounddevice | wav:out.wav]
+"""
+import sys
+
+from engine import MusicEngine
+
+output = sys.argv[1] if len(sys.argv) > 1 else "pygame"
+story = [(0.1, None), (0.6, "enemy_spotted"), (0.9, "combat_start"), (0.4, "combat_end"), (0.0, "level_won")] * 3
+with MusicEngine.load("demo/scores/dungeon.yaml", seed=1) as music:
+    music.on_transition(lambda cue: print(f"bar {cue.bar + 1}: {cue.name} at {cue.tempo_bpm:.0f} bpm"))
+    music.start(output)
+    for danger, event in story:
+        music.set_parameter("danger", danger)
+        if event:
+            music.post_event(event)
+        music.advance(8.0)          # live: 8 s of wall time; wav: 8 s rendered offline
+        music.poll()
+    music.stop(fade_s=2.0)
+    music.advance(2.5)
