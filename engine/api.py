@@ -387,7 +387,7 @@ class MusicEngine:
         """Once per block: tell the machine about bar lines ahead, follow smoothed intensity
         (in steps of ``INTENSITY_STEP``, and exactly once the smoothing has settled)."""
         self._tell_bars_locked(frame)
-        intensity = self.machine.intent_at(frame).intensity
+        intensity = self.machine.intensity_at(frame)
         settled = intensity == self._last_intensity
         self._last_intensity = intensity
         if abs(intensity - self._sent_intensity) >= INTENSITY_STEP or (settled and intensity != self._sent_intensity):
