@@ -242,8 +242,7 @@ class MusicEngine:
             state=state, mood=intent.mood, intensity=intent.intensity, parameters=parameters,
             bar=bar, beat=beat, tempo_bpm=tempo_bpm, meter=str(meter), key=str(intent.key), frame=frame,
             time_s=frame / self.config.sample_rate_hz,
-            latency_ms=1000.0 * self.config.block_frames * self.config.latency_blocks / self.config.sample_rate_hz
-            if stream is not None else 0.0,
+            latency_ms=self._output.latency_ms() if stream is not None else 0.0,
             underruns=stream.underruns if stream is not None else 0, counters=counters,
         )
 

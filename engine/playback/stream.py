@@ -76,6 +76,11 @@ class AudioStream:
         """Frames handed to the host so far: the frame being heard now."""
         return self._read
 
+    @property
+    def buffered_frames(self) -> int:
+        """Frames rendered and waiting in the ring."""
+        return max(0, self._written - self._read)
+
     def read_into(self, out: np.ndarray) -> None:
         """Fill ``out`` (float32, (frames, 2)) from the ring; see the module contract."""
         try:

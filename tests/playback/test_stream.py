@@ -100,7 +100,10 @@ def test_pygame_output_plays_through_the_dummy_driver(monkeypatch):
     player = Player(FakeComposer(), RecordingSynth(), Intent())
     with open_output("pygame", player) as out:
         out.advance(0.3)
+        latency_ms = out.latency_ms()
     assert out.stream.frames_read > 0
+    # SDL's callback device: the ring (3 blocks) plus one device period, at most
+    assert 0 < latency_ms <= 1000 * (3 + 1) * 256 / 48000 + 1e-9
 
 
 def test_unknown_output_is_a_value_error():
