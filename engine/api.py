@@ -414,7 +414,7 @@ class MusicEngine:
             intent = self.machine.intent_for(request.to_state, received)
             segment = self._segment_for(request, state)
             self.player.transition(intent, request.sync, received_frame=received, fade_s=request.fade_s,
-                                   segment=segment)
+                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars)
             self._sent_intensity = intent.intensity
         if request.stinger is not None:
             self._play_stinger(request.stinger, received)

@@ -265,13 +265,14 @@ class Player:
         return round(self.config.fade_beats * beat_s * self.sample_rate_hz)
 
     def transition(self, intent: Intent, sync: SyncPoint | str = SyncPoint.NEXT_BAR, received_frame: int | None = None,
-                   fade_s: float = 0.0, segment: Segment | None = None) -> int:
+                   fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None) -> int:
         """Change to ``intent`` at the sync point after ``received_frame``; returns the
         landing frame. Music composed past it is dropped and recomposed from the
         composer's snapshot there, so the line continues. With ``segment``, that
         authored music plays from the landing bar line (immediate and next_beat wait
         for the next bar), then composition resumes with ``intent``. Layers fade over
-        ``fade_s`` (0: one beat)."""
+        ``fade_s`` (0: one beat). The tempo glides to the new one over
+        ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``; 0: at once)."""
         if not isinstance(intent, Intent):
             raise TypeError(f"transition intent must be an Intent, got {intent!r}")
         sync = SyncPoint.parse(sync)
@@ -280,10 +281,11 @@ class Player:
         with self._lock:
             received = self._received_locked(received_frame)
             frame = sync_frame(received, sync, self.clock, segment_end_frame=self._segment_end_locked(received))
-            self._land_locked(frame, intent, self._fade_frames_locked(fade_s, frame), segment)
+            self._land_locked(frame, intent, self._fade_frames_locked(fade_s, frame), segment, tempo_ramp_bars)
             return frame
 
-    def _land_locked(self, frame: int, intent: Intent, fade_frames: int, segment: Segment | None) -> None:
+    def _land_locked(self, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,
+                     tempo_ramp_bars: float | None = None) -> None:
         clock = self.clock
         k = clock.bar_at_frame(frame)
         line = k if clock.bar_start_frame(k) == frame else k + 1
@@ -299,7 +301,10 @@ class Player:
         meter = segment.meter if segment is not None else intent.meter
         clock.set_meter_from(line, meter)
         bpm = segment.tempo_bpm if segment is not None and segment.tempo_bpm else intent.tempo_bpm
-        ramp = self.config.tempo_ramp_beats * meter.ticks_per_beat / PPQ
+        if tempo_ramp_bars is None:
+            ramp = self.config.tempo_ramp_beats * meter.ticks_per_beat / PPQ
+        else:
+            ramp = tempo_ramp_bars * meter.quarters_per_bar
         clock.set_tempo(quarter, bpm, ramp)
         self._gain_points = [p for p in self._gain_points if p.frame < frame]
         gains = layer_gains(intent)

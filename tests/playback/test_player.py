@@ -199,3 +199,14 @@ def test_real_synth_plays_fades_and_stops_clean():
         assert np.isfinite(peaks).all() and 0.01 < max(peaks) < 1.0
         assert p.stopped and not p.sequencer.sounding
         assert peaks[-1] < 0.05 * max(peaks)   # only release/reverb tails remain
+
+
+def test_a_transition_can_glide_into_its_tempo_over_bars():
+    p = player()
+    advance(p, 10240)
+    fast = dataclasses.replace(TENSE, tempo_bpm=160.0)
+    landing = p.transition(fast, "next_bar", tempo_ramp_bars=2)
+    quarter = p.clock.quarter_at_frame(landing)
+    assert p.clock.tempo_map.bpm_at(quarter) == 120.0
+    assert p.clock.tempo_map.bpm_at(quarter + 4.0) == 140.0       # one 4/4 bar in: half way
+    assert p.clock.tempo_map.bpm_at(quarter + 8.0) == 160.0       # two bars in: there
