@@ -1,4 +1,4 @@
-"""Metrics and guards for judging the composer (issue 8), generic over plain inputs.
+"""Metrics and guards for judging the composer (issue 8), and ``moodscore eval`` that applies them.
 
 - ``ngram`` — a Kneser–Ney n-gram baseline; its NLL per token is in nats, like the
   network's cross-entropy.
@@ -8,5 +8,14 @@
   for it, and the ``CopyGuard`` the composer consults while sampling.
 - ``stats`` — Spearman's ρ, NRMSE, accuracy; ``report`` — Markdown and PNG plots.
 
-Nothing here imports torch or the composer's modules; the guard imports numpy only.
+The modules above are generic over plain inputs: they import neither torch nor the
+composer (the guard imports numpy only). Binding them to the composer, for
+``moodscore eval``:
+
+- ``splits`` — the token dataset's splits: tokens, training conditioning, decoded
+  bars, melodies, duplicate tunes across splits;
+- ``likelihood`` — the network's NLL batched in numpy, and its baselines;
+- ``generation`` — phrases composed by the real ``Composer`` over a requested grid
+  and matched to real test phrases;
+- ``evaluate`` — every figure; ``eval_report`` — ``report.md``; ``cli`` — the command.
 """

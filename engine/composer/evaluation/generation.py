@@ -42,6 +42,8 @@ class PhraseRequest:
     meter: str
     seed: int
     source: str = "grid"
+    bar_arousal: tuple[float, ...] = ()  # per-bar overrides (a diagnostic), else the phrase's value
+    bar_intensity: tuple[float, ...] = ()
 
 
 @dataclass
@@ -94,18 +96,27 @@ def intent_for_labels(valence: float, arousal: float, register: float, minor: bo
     return _unit(v), _unit((arousal - a_lo) / (a_hi - a_lo)), _unit((register - r_lo) / (r_hi - r_lo))
 
 
-def matched_plan(real_phrases: list[tuple[list[Bar], bool]], spec: dict, seed0: int = 100_000) -> list[PhraseRequest]:
-    """One request per real phrase (its bars and whether the tune is minor)."""
+def matched_plan(real_phrases: list[tuple[list[Bar], bool]], spec: dict, seed0: int = 100_000,
+                 per_bar: bool = False) -> list[PhraseRequest]:
+    """One request per real phrase (its bars and whether the tune is minor), asking
+    for the phrase's mean labels; ``per_bar`` also asks for each bar's own arousal
+    and register, as a real melody's contour would (a diagnostic: a game holds one
+    intent for many bars)."""
     plan = []
+    fns = (attributes.valence, attributes.arousal, attributes.register)
     for k, (bars, minor) in enumerate(real_phrases):
-        labels = [np.mean([fn(b) for b in bars]) for fn in (attributes.valence, attributes.arousal, attributes.register)]
-        v, a, i = intent_for_labels(*labels, minor, spec)
-        plan.append(PhraseRequest(v, a, i, minor, str(bars[0].meter), seed0 + k, "matched"))
+        v, a, i = intent_for_labels(*[np.mean([fn(b) for b in bars]) for fn in fns], minor, spec)
+        per = [intent_for_labels(*[fn(b) for fn in fns], minor, spec) for b in bars] if per_bar else []
+        plan.append(PhraseRequest(v, a, i, minor, str(bars[0].meter), seed0 + k, "matched",
+                                  tuple(x[1] for x in per), tuple(x[2] for x in per)))
     return plan
 
 
-def request_intent(request: PhraseRequest) -> Intent:
-    return Intent(valence=request.valence, arousal=request.arousal, intensity=request.intensity,
+def request_intent(request: PhraseRequest, bar_index: int = 0) -> Intent:
+    """The Intent of a request at one bar (per-bar overrides applied)."""
+    arousal = request.bar_arousal[bar_index] if request.bar_arousal else request.arousal
+    intensity = request.bar_intensity[bar_index] if request.bar_intensity else request.intensity
+    return Intent(valence=request.valence, arousal=arousal, intensity=intensity,
                   key=Key(0, "minor" if request.minor else "major"), meter=Meter.parse(request.meter))
 
 
@@ -117,12 +128,11 @@ def compose(plan: list[PhraseRequest], make_composer: Callable[[int], object], b
     phrases = []
     for request in plan:
         composer = make_composer(request.seed)
-        intent = request_intent(request)
-        cond = intent_conditioning(intent, composer.model.conditioning)
+        cond = intent_conditioning(request_intent(request), composer.model.conditioning)
         phrase = Phrase(request, [], float(cond[1]), float(cond[2]))
         for index in range(bars_per_phrase):
             before = composer.vetoed_notes
-            phrase.bars.append(composer.compose_bar(intent, index))
+            phrase.bars.append(composer.compose_bar(request_intent(request, index), index))
             phrase.vetoes_per_bar.append(composer.vetoed_notes - before)
         phrases.append(phrase)
     return phrases

@@ -11,10 +11,11 @@ harsher on each tune's first bar.)
 
 Baselines, on the same tokens, positions and unit:
 
-- ``conditioning="zero"`` / ``"mean"``: the shipped weights with the conditioning
-  replaced by zeros, or by the training split's mean vector — a cheap stand-in for
-  an unconditional network of the same size (see the report for what it over- and
-  understates);
+- the shipped weights with the conditioning replaced (``cond_fn``): by zeros, by
+  the training split's mean vector, or by that mean in the per-bar attribute
+  columns only (mode and meter kept) — cheap stand-ins for an unconditional
+  network of the same size; or a network of the same size *trained* with zeroed
+  conditioning, loaded like the shipped one (the honest baseline);
 - the Kneser–Ney n-gram (``ngram.KneserNeyLM``) fit on the training split's
   tunes, its order chosen on the validation split (``best_ngram``).
 """
@@ -22,6 +23,7 @@ Baselines, on the same tokens, positions and unit:
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import numpy as np
 
@@ -95,25 +97,35 @@ def _pad_batch(seqs: list[np.ndarray], conds: list[np.ndarray]) -> tuple[np.ndar
     return tok, cond, lengths
 
 
-def network_logprobs(net: BatchedGru, split: SplitTunes, conditioning: str = "labels",
-                     mean_cond: np.ndarray | None = None, batch_size: int = 48) -> np.ndarray:
+CondFn = Callable[[np.ndarray], np.ndarray]
+
+
+def zero_conditioning(cond: np.ndarray) -> np.ndarray:
+    """Conditioning replaced by zeros (the shipped weights run 'unconditionally')."""
+    return np.zeros_like(cond)
+
+
+def constant_conditioning(vector: np.ndarray, keep: slice = slice(0, 0)) -> CondFn:
+    """A conditioning map that replaces every row by ``vector`` except the columns
+    ``keep``, which pass through (e.g. ``slice(3, None)`` keeps mode and meter)."""
+    def apply(cond: np.ndarray) -> np.ndarray:
+        out = np.broadcast_to(vector.astype(np.float32), cond.shape).copy()
+        out[:, keep] = cond[:, keep]
+        return out
+    return apply
+
+
+def network_logprobs(net: BatchedGru, split: SplitTunes, cond_fn: CondFn | None = None,
+                     batch_size: int = 48) -> np.ndarray:
     """Log-probabilities of every predicted token of a split (tunes in order, each
-    from its second token), with the training labels (``"labels"``), zeros
-    (``"zero"``) or the constant ``mean_cond`` (``"mean"``) as conditioning.
-    Tunes are batched by length to keep padding small."""
-    if conditioning not in ("labels", "zero", "mean"):
-        raise ValueError(f"conditioning must be 'labels', 'zero' or 'mean', got {conditioning!r}")
-    if conditioning == "mean" and mean_cond is None:
-        raise ValueError("conditioning='mean' needs mean_cond")
+    from its second token), conditioned on the training labels, or on
+    ``cond_fn(labels)`` per tune when given. Tunes are batched by length to keep
+    padding small."""
     per_tune: list[np.ndarray | None] = [None] * len(split)
     order = np.argsort([t.size for t in split.tokens], kind="stable")
     for start in range(0, len(order), batch_size):
         chosen = order[start:start + batch_size]
-        conds = [split.conds[i] for i in chosen]
-        if conditioning == "zero":
-            conds = [np.zeros_like(c) for c in conds]
-        elif conditioning == "mean":
-            conds = [np.broadcast_to(mean_cond.astype(np.float32), c.shape) for c in conds]
+        conds = [split.conds[i] if cond_fn is None else cond_fn(split.conds[i]) for i in chosen]
         tok, cond, lengths = _pad_batch([split.tokens[i] for i in chosen], conds)
         logprobs = net.token_logprobs(tok, cond, lengths)
         for row, i in enumerate(chosen):

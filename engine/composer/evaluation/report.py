@@ -162,3 +162,28 @@ def plot_requested_vs_realised(requested, realised, path: str | os.PathLike, nam
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+def plot_grid_heatmaps(x_levels: Sequence[float], y_levels: Sequence[float],
+                       panels: Mapping[str, np.ndarray], path: str | os.PathLike,
+                       x_label: str = "requested valence", y_label: str = "requested arousal") -> Path:
+    """One heat-map per panel over a requested grid: each value array is
+    (len(y_levels), len(x_levels)), drawn with its value written in every cell."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.0), squeeze=False)
+    for ax, (title, values) in zip(axes[0], panels.items()):
+        values = np.asarray(values, dtype=np.float64)
+        image = ax.imshow(values, origin="lower", cmap="viridis", aspect="auto")
+        fig.colorbar(image, ax=ax)
+        for (row, col), value in np.ndenumerate(values):
+            ax.text(col, row, format_cell(float(value)), ha="center", va="center", fontsize=8,
+                    color="white" if value < np.nanmean(values) else "black")
+        ax.set_xticks(range(len(x_levels)), [f"{v:g}" for v in x_levels])
+        ax.set_yticks(range(len(y_levels)), [f"{v:g}" for v in y_levels])
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
