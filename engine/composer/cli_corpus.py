@@ -16,12 +16,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.composer.corpus import build_corpus, load_corpus
-    from engine.composer.dataset import build_token_dataset
+    from engine.composer.corpus import CORPUS_VERSION, build_corpus, load_corpus
+    from engine.composer.dataset import TOKEN_DATASET_VERSION, build_token_dataset
 
     path = build_corpus(args.out, args.midi, args.include_noncommercial, args.processes, args.force)
     _, meta = load_corpus(path)
-    tokens_path = build_token_dataset(path, path.with_name(path.stem.replace("corpus", "tokens") + ".npz"))
+    tokens_stem = path.stem.replace("corpus", "tokens").replace(f"-v{CORPUS_VERSION}", f"-v{TOKEN_DATASET_VERSION}")
+    tokens_path = build_token_dataset(path, path.with_name(tokens_stem + ".npz"))
     print(f"{path}: {meta['tunes']} tunes from {', '.join(meta['sources'])}; {meta['skipped']} skipped; built in {meta['build_s']} s")
     print(f"{tokens_path}: token dataset")
     return 0

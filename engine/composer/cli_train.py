@@ -10,14 +10,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=30, help="at most this many epochs (default: %(default)s)")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--resume", action="store_true", help="continue from the run directory's checkpoint")
-    parser.add_argument("--tokens", type=Path, default=Path("data/tokens-v1.npz"), help="token dataset (default: %(default)s)")
+    parser.add_argument("--tokens", type=Path, default=Path("data/tokens-v2.npz"), help="token dataset (default: %(default)s)")
     parser.add_argument("--run-dir", type=Path, default=Path("runs/moodscore-gru"), help="checkpoints and curves (default: %(default)s)")
     parser.add_argument("--export", type=Path, default=Path("models/moodscore-gru"), help="where the best model is written (default: %(default)s)")
     parser.add_argument("--max-minutes", type=float, default=30.0, help="wall-clock budget (default: %(default)s)")
     parser.add_argument("--hidden", type=int, default=384, help="GRU hidden size (default: %(default)s)")
     parser.add_argument("--layers", type=int, default=1, help="GRU layers (default: %(default)s)")
-    parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v1.npz"), help="corpus for the originality guard's index (default: %(default)s)")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (default: %(default)s)")
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v1.npz"), help="corpus for the originality guard's index of the training tunes (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads; one is fastest on a shared 2-core CPU (default: %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,16 +25,20 @@ def run(args: argparse.Namespace) -> int:
     from engine.composer.dataset import dataset_stats, load_token_dataset
     from engine.composer.guard import build_guard_index
     from engine.composer.model import ModelConfig
-    from engine.composer.train import TrainConfig, train
+    from engine.composer.train import TrainConfig, record_test_nll, train
 
     data = load_token_dataset(args.tokens)
     check_licences(data, args.export)
     model_config = ModelConfig(tokens.VOCAB_SIZE, attributes.CONDITIONING_SIZE, hidden_size=args.hidden, num_layers=args.layers)
     config = TrainConfig(epochs=args.epochs, max_minutes=args.max_minutes, device=args.device, threads=args.threads)
     state = train(data, model_config, config, args.run_dir, args.export, args.resume, {"data": dataset_stats(data)})
-    if args.corpus.exists() and (args.export / "weights.npz").exists():
-        build_guard_index(args.corpus, args.export)
-    print(f"trained {state['epoch']} epochs in {state['train_s']:.0f} s; best valid NLL/token {state['best_valid']:.4f} -> {args.export}")
+    if not (args.export / "weights.npz").exists():
+        print(f"trained {state['epoch']} epochs in {state['train_s']:.0f} s; nothing exported")
+        return 1
+    test_nll = record_test_nll(data, model_config, config, args.run_dir, args.export)
+    if args.corpus.exists():
+        build_guard_index(args.corpus, args.export, args.tokens)
+    print(f"trained {state['epoch']} epochs in {state['train_s']:.0f} s; best valid NLL/token {state['best_valid']:.4f}, test {test_nll:.4f} -> {args.export}")
     return 0
 
 

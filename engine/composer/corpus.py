@@ -2,14 +2,16 @@
 
 ``build_corpus`` parses every source with two worker processes into per-tune note
 lists, normalised so the tonic is C (the key's mode is kept beside), and writes ONE
-versioned ``.npz`` (no pickle) under ``data/``. Each tune is assigned to
-train/valid/test by a hash of its id, recorded in the file. A build is skipped when
-the cached file has the same version and source list.
+versioned ``.npz`` (no pickle) under ``data/``. ``tune_split`` here is only the hash
+of each tune's id; the split training uses is decided by the token dataset
+(``dataset.grouped_splits``), which keeps duplicate melodies (the same tune under
+two ids, possibly transposed) in one split. A build is skipped when the cached file
+has the same version and source list.
 
 Layout of the file (arrays, one row per tune / bar / note):
 
 - ``tune_id, tune_collection`` (unicode), ``tune_tonic_pc, tune_mode_minor, tune_split``
-  (0 train, 1 valid, 2 test), ``tune_first_bar, tune_bar_count``;
+  (0 train, 1 valid, 2 test, by id only), ``tune_first_bar, tune_bar_count``;
 - ``bar_meter_num, bar_meter_den, bar_first_note, bar_note_count``;
 - ``note_pitch`` (tonic-C MIDI), ``note_start_ticks, note_duration_ticks`` (engine
   ticks from the bar start), ``note_voice`` (0 melody, 1 lower voices);
@@ -73,7 +75,7 @@ class ParsedTune:
 
 
 def split_of(tune_id: str) -> int:
-    """Deterministic split by tune: 90% train, 5% valid, 5% test, from a SHA-1 of the id."""
+    """Deterministic split of one id: 90% train, 5% valid, 5% test, from a SHA-1 of the id (see ``dataset.grouped_splits``)."""
     bucket = int(hashlib.sha1(tune_id.encode("utf-8")).hexdigest()[:8], 16) % 100
     return 0 if bucket < 90 else (1 if bucket < 95 else 2)
 

@@ -4,10 +4,16 @@
 harmony derived by ``harmony.derive_harmony``; ``build_token_dataset`` encodes them
 and labels every bar with its attributes, caching the result (npz, no pickle) next
 to the corpus so training starts in seconds.
+
+The split is decided here, not by the corpus's per-id hash: O'Neill's and Ryan's share
+many tunes under different ids, so tunes are grouped by a key- and
+transposition-invariant melody signature (``melody_signatures``) and every group goes
+to the split of its smallest tune id (``grouped_splits``). No melody is in two splits.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -16,13 +22,17 @@ from pathlib import Path
 import numpy as np
 
 from engine.composer import attributes, harmony, tokens
-from engine.composer.corpus import load_corpus
+from engine.composer.corpus import load_corpus, split_of
 from engine.music.notes import Bar, Chord, Meter, Note
 
 log = logging.getLogger(__name__)
 
-TOKEN_DATASET_VERSION = 1
-DEFAULT_TOKENS_PATH = Path("data/tokens-v1.npz")
+TOKEN_DATASET_VERSION = 2
+DEFAULT_TOKENS_PATH = Path("data/tokens-v2.npz")
+SIGNATURE_HEAD_NOTES = 16
+SPLIT_METHOD = (f"tunes grouped by melody signature: SHA-1 of the (interval, grid duration) sequence of the whole "
+                f"melody, or of its first {SIGNATURE_HEAD_NOTES} notes; tunes sharing either are one group (transitively); "
+                "a group takes the split of its smallest tune id (SHA-1 of the id: 90/5/5 %)")
 
 
 def _tune_rows(arrays: dict[str, np.ndarray], tune: int):
@@ -92,6 +102,43 @@ def encode_tune(bars: list[Bar], minor: bool) -> tuple[list[int], list[int], np.
     return token_list, token_bar, np.stack(conds)
 
 
+def melody_signatures(bars: list[Bar], head_notes: int = SIGNATURE_HEAD_NOTES) -> tuple[str, str]:
+    """(whole-melody, first-``head_notes``) signatures: hashes of intervals and grid durations, so transpositions match."""
+    notes = [note for bar in bars for note in sorted(bar.melody, key=lambda n: n.start_ticks)]
+    pitches = [n.pitch for n in notes]
+    steps = [(b - a, n.duration_ticks // tokens.GRID_TICKS) for a, b, n in zip(pitches, pitches[1:], notes[1:])]
+    first = notes[0].duration_ticks // tokens.GRID_TICKS if notes else 0
+
+    def digest(pairs) -> str:
+        return hashlib.sha1(json.dumps([first, pairs]).encode()).hexdigest()
+
+    return digest(steps), digest(steps[: head_notes - 1])
+
+
+def grouped_splits(tune_ids: list[str], signatures: list[tuple[str, ...]]) -> tuple[np.ndarray, list[int]]:
+    """The split of every tune when tunes sharing any signature are one group; and the sizes of the groups of two or more."""
+    parent = list(range(len(tune_ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[tuple[int, str], int] = {}
+    for tune, keys in enumerate(signatures):
+        for kind, key in enumerate(keys):
+            other = first_with.setdefault((kind, key), tune)
+            parent[root(tune)] = root(other)
+    groups: dict[int, list[int]] = {}
+    for tune in range(len(tune_ids)):
+        groups.setdefault(root(tune), []).append(tune)
+    splits = np.zeros(len(tune_ids), dtype=np.int8)
+    for members in groups.values():
+        splits[members] = split_of(min(tune_ids[m] for m in members))
+    return splits, sorted((len(m) for m in groups.values() if len(m) > 1), reverse=True)
+
+
 def build_token_dataset(corpus_path: Path, out_path: Path = DEFAULT_TOKENS_PATH) -> Path:
     """Encode every tune of the corpus into ``out_path`` unless it is current."""
     stamp = {"version": TOKEN_DATASET_VERSION, "corpus": str(corpus_path), "corpus_mtime": Path(corpus_path).stat().st_mtime}
@@ -101,25 +148,31 @@ def build_token_dataset(corpus_path: Path, out_path: Path = DEFAULT_TOKENS_PATH)
                 return out_path
     start_s = time.monotonic()
     arrays, corpus_meta = load_corpus(corpus_path)
-    all_tokens, all_bars, all_conds, tune_rows, bar_offset = [], [], [], [], 0
+    all_tokens, all_bars, all_conds, tune_rows, bar_offset, signatures = [], [], [], [], 0, []
     for tune in range(len(arrays["tune_id"])):
         bars = corpus_bars(arrays, tune)
         if not bars:
             continue
         tune_tokens, token_bar, conds = encode_tune(bars, bool(arrays["tune_mode_minor"][tune]))
-        tune_rows.append((len(all_tokens), len(tune_tokens), int(arrays["tune_split"][tune]), len(bars), tune))
+        signatures.append(melody_signatures(bars))
+        tune_rows.append((len(all_tokens), len(tune_tokens), 0, len(bars), tune))
         all_bars += [b + bar_offset for b in token_bar]
         bar_offset += len(conds)
         all_tokens += tune_tokens
         all_conds.append(conds)
     table = np.asarray(tune_rows, dtype=np.int64).reshape(-1, 5)
-    meta = {"stamp": stamp, "build_s": round(time.monotonic() - start_s, 1), "corpus_sources": corpus_meta["sources"]}
+    table[:, 2], group_sizes = grouped_splits([str(i) for i in arrays["tune_id"][table[:, 4]]], signatures)
+    moved = int((table[:, 2] != arrays["tune_split"][table[:, 4]]).sum())
+    meta = {"stamp": stamp, "build_s": round(time.monotonic() - start_s, 1), "corpus_sources": corpus_meta["sources"],
+            "split_method": SPLIT_METHOD, "duplicate_groups": len(group_sizes),
+            "tunes_in_duplicate_groups": int(sum(group_sizes)), "largest_duplicate_group": max(group_sizes, default=1),
+            "tunes_moved_from_id_split": moved}
     np.savez_compressed(out_path, meta=np.asarray(json.dumps(meta)), tokens=np.asarray(all_tokens, dtype=np.int16),
                         token_bar=np.asarray(all_bars, dtype=np.int32), bar_cond=np.concatenate(all_conds).astype(np.float32),
                         tune_first_token=table[:, 0], tune_token_count=table[:, 1], tune_split=table[:, 2].astype(np.int8),
                         tune_bar_count=table[:, 3], tune_index=table[:, 4], tune_id=arrays["tune_id"][table[:, 4]],
                         tune_collection=arrays["tune_collection"][table[:, 4]])
-    log.info("token dataset: %d tunes, %d tokens, %.0f s -> %s", len(table), len(all_tokens), meta["build_s"], out_path)
+    log.info("token dataset: %d tunes, %d tokens, %d duplicate groups, %.0f s -> %s", len(table), len(all_tokens), len(group_sizes), meta["build_s"], out_path)
     return out_path
 
 
@@ -129,8 +182,9 @@ def load_token_dataset(path: Path = DEFAULT_TOKENS_PATH) -> dict[str, np.ndarray
 
 
 def dataset_stats(data: dict[str, np.ndarray]) -> dict:
-    """Tunes, bars and tokens per split, and tunes per collection."""
-    stats = {}
+    """Tunes, bars and tokens per split, tunes per collection, and how the split was made."""
+    meta = json.loads(str(data["meta"])) if "meta" in data else {}
+    stats = {key: meta[key] for key in ("split_method", "duplicate_groups", "tunes_in_duplicate_groups") if key in meta}
     for split, name in enumerate(("train", "valid", "test")):
         chosen = data["tune_split"] == split
         stats[name] = {"tunes": int(chosen.sum()), "bars": int(data["tune_bar_count"][chosen].sum()), "tokens": int(data["tune_token_count"][chosen].sum())}

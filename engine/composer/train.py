@@ -98,6 +98,27 @@ def run_epoch(net, optimiser, data, index_lanes, config: TrainConfig, label: str
     return total_nll / max(1, total_tokens)
 
 
+def held_out_nll(net, data: dict[str, np.ndarray], split: int, config: TrainConfig) -> float:
+    """Mean NLL per token of a held-out split, read as validation reads it (8 lanes, hidden state carried)."""
+    index_lanes = lanes(split_stream(data, split, None), min(config.batch_size, 8))
+    return run_epoch(net, None, data, index_lanes, config, ("train", "valid", "test")[split])
+
+
+def record_test_nll(data: dict[str, np.ndarray], model_config: ModelConfig, config: TrainConfig, run_dir: Path, export_dir: Path) -> float:
+    """Score the best weights of ``run_dir`` on the test split and write the figure into the exported card."""
+    torch.set_num_threads(config.threads)
+    net = ComposerNet(model_config).to(config.device)
+    net.load_state_dict(torch.load(run_dir / "best.pt", map_location=config.device, weights_only=True))
+    test_nll = held_out_nll(net, data, 2, config)
+    path = Path(export_dir) / "config.json"
+    exported = json.loads(path.read_text())
+    exported["card"]["test_nll_per_token"] = test_nll
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(exported, indent=1))
+    tmp.replace(path)
+    return test_nll
+
+
 def conditioning_spec(data: dict[str, np.ndarray]) -> dict:
     """How an Intent becomes a conditioning vector: names, meters and the training label quantiles."""
     train_bars = np.unique(data["token_bar"][split_stream(data, 0, None)])
@@ -150,7 +171,6 @@ def train(data: dict[str, np.ndarray], model_config: ModelConfig, config: TrainC
         state = saved["state"]
         log.info("resumed from %s at epoch %d", checkpoint, state["epoch"])
     spec = conditioning_spec(data)
-    valid_lanes = lanes(split_stream(data, 1, None), min(config.batch_size, 8))
     log.info("model: %d parameters; config %s", net.num_parameters(), model_config)
     while state["epoch"] < config.epochs and state["bad_epochs"] < config.patience and state["train_s"] < config.max_minutes * 60:
         start_s = time.monotonic()
@@ -159,7 +179,7 @@ def train(data: dict[str, np.ndarray], model_config: ModelConfig, config: TrainC
         if config.max_train_tokens:
             stream = stream[: config.max_train_tokens]
         train_nll = run_epoch(net, optimiser, data, lanes(stream, config.batch_size), config, f"epoch {state['epoch'] + 1} train")
-        valid_nll = run_epoch(net, None, data, valid_lanes, config, f"epoch {state['epoch'] + 1} valid")
+        valid_nll = held_out_nll(net, data, 1, config)
         state["epoch"] += 1
         state["train_s"] += time.monotonic() - start_s
         state["history"].append({"epoch": state["epoch"], "train_nll": train_nll, "valid_nll": valid_nll, "lr": state["lr"], "elapsed_s": round(state["train_s"], 1)})

@@ -1,12 +1,19 @@
-"""Corpus parsing: an opus of tunes, bad files skipped with a reason, the split, the cache check."""
+"""Corpus parsing: an opus of tunes, bad files skipped with a reason, the split (grouped by melody), the cache check."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pytest
 
-from engine.composer import corpus
+from engine.composer import corpus, dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "data" / "corpus-v1.npz"
+TOKENS = ROOT / dataset.DEFAULT_TOKENS_PATH
 
 ABC = """X:1
 T:Test Jig
@@ -74,3 +81,48 @@ def test_a_user_midi_file_is_read(tmp_path):
     tune = tunes[0]
     assert tune.tonic_pc == 2 and tune.meters[0] == (3, 4) and len(tune.meters) == 3
     assert [n[1] for n in tune.notes if n[4] == 0][:3] == [60, 64, 67]
+
+
+def transposed(bars, semitones: int):
+    return [replace(bar, melody=tuple(replace(n, pitch=n.pitch + semitones) for n in bar.melody)) for bar in bars]
+
+
+def ids_in_different_id_splits() -> tuple[str, str]:
+    first = "ryansMammoth:a:1"
+    second = next(f"oneills1850:b:{i}" for i in range(1000) if corpus.split_of(f"oneills1850:b:{i}") != corpus.split_of(first))
+    return first, second
+
+
+def test_a_transposed_copy_lands_in_the_same_split(fixture_tunes):
+    bars = fixture_tunes[0][0]
+    assert dataset.melody_signatures(bars) == dataset.melody_signatures(transposed(bars, 5))
+    first, second = ids_in_different_id_splits()
+    splits, groups = dataset.grouped_splits([first, second], [dataset.melody_signatures(bars), dataset.melody_signatures(transposed(bars, -3))])
+    assert splits[0] == splits[1] == corpus.split_of(min(first, second)) and groups == [2]
+
+
+def test_a_shared_opening_groups_tunes_and_different_melodies_stay_apart(fixture_tunes):
+    (a, _, _), (b, _, _) = fixture_tunes[:2]
+    variant = a[:4] + b  # same first 16 notes, different tune after them
+    assert sum(len(bar.melody) for bar in a[:4]) >= dataset.SIGNATURE_HEAD_NOTES
+    whole_a, head_a = dataset.melody_signatures(a)
+    whole_v, head_v = dataset.melody_signatures(variant)
+    assert head_a == head_v and whole_a != whole_v
+    assert dataset.melody_signatures(a) != dataset.melody_signatures(b)
+    first, second = ids_in_different_id_splits()
+    splits, _ = dataset.grouped_splits([first, second], [dataset.melody_signatures(a), dataset.melody_signatures(variant)])
+    assert splits[0] == splits[1]
+    splits, groups = dataset.grouped_splits([first, second], [dataset.melody_signatures(a), dataset.melody_signatures(b)])
+    assert list(splits) == [corpus.split_of(first), corpus.split_of(second)] and groups == []
+
+
+@pytest.mark.skipif(not (CORPUS.exists() and TOKENS.exists()), reason="needs the built corpus and token dataset in data/")
+def test_no_held_out_melody_equals_a_training_melody():
+    arrays, _ = corpus.load_corpus(CORPUS)
+    data = dataset.load_token_dataset(TOKENS)
+    assert json.loads(str(data["meta"]))["duplicate_groups"] > 0
+    split_of_signature: dict[tuple[int, str], set] = {}
+    for tune, split in zip(data["tune_index"], data["tune_split"]):
+        for kind, key in enumerate(dataset.melody_signatures(dataset.corpus_bars(arrays, int(tune)))):
+            split_of_signature.setdefault((kind, key), set()).add(int(split))
+    assert all(len(splits) == 1 for splits in split_of_signature.values())

@@ -8,12 +8,13 @@ from engine.composer import attributes, tokens
 from engine.composer.composer import Composer
 from engine.composer.dataset import encode_tune
 from engine.composer.model import ModelConfig
-from engine.composer.train import TrainConfig, train
+from engine.composer.shipped import load_model
+from engine.composer.train import TrainConfig, record_test_nll, train
 from engine.music.intent import Intent
 
 
 def tiny_dataset(fixture_tunes) -> dict[str, np.ndarray]:
-    """A token dataset from the fixture tunes; every tune in train and in valid (a smoke test)."""
+    """A token dataset from the fixture tunes; every tune in train, valid and test (a smoke test)."""
     all_tokens, token_bar, conds, first, count = [], [], [], [], []
     for bars, minor, _ in fixture_tunes:
         tune_tokens, tune_bar, cond = encode_tune(bars, minor)
@@ -23,9 +24,9 @@ def tiny_dataset(fixture_tunes) -> dict[str, np.ndarray]:
         all_tokens += tune_tokens
         conds.append(cond)
     n = len(first)
-    first, count = np.array(first * 2), np.array(count * 2)
+    first, count = np.array(first * 3), np.array(count * 3)
     return {"tokens": np.array(all_tokens, dtype=np.int16), "token_bar": np.array(token_bar, dtype=np.int32), "bar_cond": np.concatenate(conds),
-            "tune_first_token": first, "tune_token_count": count, "tune_split": np.array([0] * n + [1] * n, dtype=np.int8)}
+            "tune_first_token": first, "tune_token_count": count, "tune_split": np.array([0] * n + [1] * n + [2] * n, dtype=np.int8)}
 
 
 def test_loss_falls_and_the_export_composes(fixture_tunes, tmp_path):
@@ -38,5 +39,8 @@ def test_loss_falls_and_the_export_composes(fixture_tunes, tmp_path):
     assert (tmp_path / "run" / "loss.png").exists() and (tmp_path / "run" / "checkpoint.pt").exists()
     resumed = train(data, model_config, TrainConfig(**{**config.__dict__, "epochs": 9}), tmp_path / "run", None, resume=True)
     assert resumed["epoch"] == 9
+    test_nll = record_test_nll(data, model_config, config, tmp_path / "run", tmp_path / "model")
+    assert abs(test_nll - resumed["best_valid"]) < 1e-4  # best.pt after the resume; the same tunes, read the same way
+    assert load_model(tmp_path / "model").card["test_nll_per_token"] == test_nll
     composer = Composer.load(tmp_path / "model", seed=1)
     assert composer.compose_bar(Intent(), 0).harmony
