@@ -42,6 +42,13 @@ log = logging.getLogger(__name__)
 SINGABLE_LOW, SINGABLE_HIGH = 55, 88
 """Generated melody pitches (tonic C) stay in this range: about G3..E6."""
 
+REGISTER_DRIFT = 0.5
+"""How far the register asked of the network wanders within a phrase, as a fraction of the
+corpus' interquartile register range (about ±3.7 semitones): real melodies rise and fall
+from bar to bar, and a register held flat for a whole phrase made phrases too narrow."""
+
+DRIFT_PHRASE_BARS = 8
+
 MAX_TOKENS_PER_BAR = 4 * tokens.MAX_POSITIONS + 2
 """Positions strictly increase, so no bar can be longer than this."""
 
@@ -60,18 +67,29 @@ def _interpolate(levels: list[float], values: list[float], x: float) -> float:
     return float(np.interp(x, levels, values))
 
 
-def intent_conditioning(intent: Intent, spec: dict) -> np.ndarray:
+def register_drift(seed: int, bar_index: int) -> float:
+    """-1..1: where bar ``bar_index`` sits on a slow sine over ``DRIFT_PHRASE_BARS`` bars,
+    its phase fixed by the seed (deterministic)."""
+    phase = (seed * 2654435761 % 4096) / 4096.0
+    return float(np.sin(2.0 * np.pi * (bar_index / DRIFT_PHRASE_BARS + phase)))
+
+
+def intent_conditioning(intent: Intent, spec: dict, drift: float = 0.0) -> np.ndarray:
     """(C,) conditioning vector for an intent, mapped onto the training label range.
 
     Valence places the bar in the requested mode's half (major 0.75..1, minor 0..0.25);
     arousal maps 0..1 onto the corpus' 2nd..98th percentile of bar arousal; intensity
-    maps onto the 10th..90th percentile of register.
+    maps onto the 10th..90th percentile of register, moved by ``drift`` (-1..1) times
+    ``REGISTER_DRIFT`` of the interquartile range and kept inside the 2nd..98th.
     """
     vector = np.zeros(CONDITIONING_SIZE, dtype=np.float32)
     minor = intent.key.is_minor
     vector[0] = 0.25 * intent.valence if minor else 0.75 + 0.25 * intent.valence
     vector[1] = _interpolate([0.0, 1.0], [spec["arousal_quantiles"][0], spec["arousal_quantiles"][-1]], intent.arousal)
-    vector[2] = _interpolate([0.0, 1.0], [spec["register_quantiles"][1], spec["register_quantiles"][-2]], intent.intensity)
+    register_q = spec["register_quantiles"]
+    register = _interpolate([0.0, 1.0], [register_q[1], register_q[-2]], intent.intensity)
+    register += drift * REGISTER_DRIFT * (register_q[4] - register_q[2])
+    vector[2] = min(max(register, register_q[0]), register_q[-1])
     vector[3] = 1.0 if minor else 0.0
     vector[4 + CONDITIONING_METERS.index(str(intent.meter))] = 1.0
     return vector
@@ -111,7 +129,8 @@ class Composer:
         if str(intent.meter) not in CONDITIONING_METERS:
             raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(CONDITIONING_METERS)})")
         rng = np.random.Generator(np.random.PCG64([self.seed & 0xFFFFFFFF, int(bar_index)]))
-        cond_gates = self.stepper.cond_gates(intent_conditioning(intent, self.model.conditioning))
+        conditioning = intent_conditioning(intent, self.model.conditioning, register_drift(self.seed, bar_index))
+        cond_gates = self.stepper.cond_gates(conditioning)
         grammar = tokens.BarGrammar(intent.meter)
         logits, state = self.stepper.step(tokens.bar_token(intent.meter), cond_gates, self.state)
         for _ in range(MAX_TOKENS_PER_BAR):
