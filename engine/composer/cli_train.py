@@ -17,10 +17,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hidden", type=int, default=384, help="GRU hidden size (default: %(default)s)")
     parser.add_argument("--layers", type=int, default=1, help="GRU layers (default: %(default)s)")
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v1.npz"), help="corpus for the originality guard's index of the training tunes (default: %(default)s)")
+    parser.add_argument("--unconditional", action="store_true",
+                        help="train the same network with the conditioning zeroed: the baseline `moodscore eval` compares "
+                             "with (run and export default to runs/moodscore-gru-uncond, models/moodscore-gru-uncond)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads; one is fastest on a shared 2-core CPU (default: %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from engine.composer import attributes, tokens
     from engine.composer.dataset import dataset_stats, load_token_dataset
     from engine.composer.guard import build_guard_index
@@ -28,15 +33,21 @@ def run(args: argparse.Namespace) -> int:
     from engine.composer.train import TrainConfig, record_test_nll, train
 
     data = load_token_dataset(args.tokens)
+    if args.unconditional:
+        data["bar_cond"] = np.zeros_like(data["bar_cond"])
+        args.run_dir = args.run_dir.with_name(args.run_dir.name + "-uncond")
+        args.export = args.export.with_name(args.export.name + "-uncond")
     check_licences(data, args.export)
     model_config = ModelConfig(tokens.VOCAB_SIZE, attributes.CONDITIONING_SIZE, hidden_size=args.hidden, num_layers=args.layers)
     config = TrainConfig(epochs=args.epochs, max_minutes=args.max_minutes, device=args.device, threads=args.threads)
-    state = train(data, model_config, config, args.run_dir, args.export, args.resume, {"data": dataset_stats(data)})
+    card = {"data": dataset_stats(data), **({"note": "unconditional baseline: conditioning zeroed in training"}
+                                            if args.unconditional else {})}
+    state = train(data, model_config, config, args.run_dir, args.export, args.resume, card)
     if not (args.export / "weights.npz").exists():
         print(f"trained {state['epoch']} epochs in {state['train_s']:.0f} s; nothing exported")
         return 1
     test_nll = record_test_nll(data, model_config, config, args.run_dir, args.export)
-    if args.corpus.exists():
+    if args.corpus.exists() and not args.unconditional:
         build_guard_index(args.corpus, args.export, args.tokens)
     print(f"trained {state['epoch']} epochs in {state['train_s']:.0f} s; best valid NLL/token {state['best_valid']:.4f}, test {test_nll:.4f} -> {args.export}")
     return 0

@@ -13,15 +13,19 @@ import math
 from pathlib import Path
 
 
+DEFAULT_UNCOND_MODEL = Path("models/moodscore-gru-uncond")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     parser.add_argument("--out", type=Path, default=Path("out/eval"), help="report folder (default: %(default)s)")
     parser.add_argument("--tokens", type=Path, default=None,
                         help="token dataset; use the one the model was trained on (default: the dataset module's current file)")
-    parser.add_argument("--uncond-model", type=Path, default=None,
-                        help="a same-size model trained with zeroed conditioning, for the unconditional NLL "
-                             "(default: the shipped weights with conditioning zeroed)")
+    parser.add_argument("--uncond-model", type=Path, default=DEFAULT_UNCOND_MODEL,
+                        help="a same-size model trained with zeroed conditioning (`moodscore train --unconditional`), "
+                             "for the unconditional NLL (default: %(default)s; when missing, the shipped weights "
+                             "with conditioning zeroed, which overstates it)")
     parser.add_argument("--phrases", type=int, default=300, help="test-matched phrases to compose (default: %(default)s)")
     parser.add_argument("--seeds-per-cell", type=int, default=5, help="phrases per cell of the control grid (default: %(default)s)")
     parser.add_argument("--bars", type=int, default=8, help="bars per phrase (default: %(default)s)")
@@ -45,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.composer.evaluation.eval_report import write_report
     from engine.composer.evaluation.evaluate import EvalConfig, evaluate
 
-    config = EvalConfig(model_dir=args.model, tokens_path=args.tokens, uncond_model_dir=args.uncond_model,
+    config = EvalConfig(model_dir=args.model, tokens_path=args.tokens, uncond_model_dir=args.uncond_model if args.uncond_model.exists() else None,
                         bars_per_phrase=args.bars, seeds_per_cell=args.seeds_per_cell,
                         matched_phrases=args.phrases, tune_limit=args.tune_limit)
     results, artefacts = evaluate(config)
