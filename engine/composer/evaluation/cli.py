@@ -45,11 +45,15 @@ def _plain(value):
     return value
 
 
+def _existing(path: Path | None) -> Path | None:
+    return path if path is not None and path.exists() else None
+
+
 def run(args: argparse.Namespace) -> int:
     from engine.composer.evaluation.eval_report import write_report
     from engine.composer.evaluation.evaluate import EvalConfig, evaluate
 
-    config = EvalConfig(model_dir=args.model, tokens_path=args.tokens, uncond_model_dir=args.uncond_model if args.uncond_model.exists() else None,
+    config = EvalConfig(model_dir=args.model, tokens_path=args.tokens, uncond_model_dir=_existing(args.uncond_model),
                         bars_per_phrase=args.bars, seeds_per_cell=args.seeds_per_cell,
                         matched_phrases=args.phrases, tune_limit=args.tune_limit)
     results, artefacts = evaluate(config)
