@@ -64,7 +64,8 @@ class AudioStream:
         self.underruns = 0
         self.read_errors = 0
         self.render_errors = 0
-        self.block_render_s: list[float] | None = None   # set to [] to record block times
+        self.block_render_s: list[float] | None = None   # set to [] to record block times (wall)
+        self.render_cpu_s = 0.0                            # CPU time of the recorded block renders
         self._wake = threading.Event()
         self._running = False
         self._thread: threading.Thread | None = None
@@ -126,8 +127,9 @@ class AudioStream:
             target = self._ring[pos:pos + block]
             try:
                 if self.block_render_s is not None:
-                    t0 = time.perf_counter()
+                    t0, cpu0 = time.perf_counter(), time.thread_time()
                     self.source.render_into(target)
+                    self.render_cpu_s += time.thread_time() - cpu0
                     self.block_render_s.append(time.perf_counter() - t0)
                 else:
                     self.source.render_into(target)
