@@ -20,6 +20,7 @@ single consumer, each written by one side only).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class StreamConfig:
     block_frames: int = 256
     latency_blocks: int = 3
     max_read_frames: int = 16384
+    realtime_priority: bool = True   # ask the OS for real-time scheduling of the render thread
 
     def __post_init__(self) -> None:
         if not 16 <= self.block_frames <= 16384:
@@ -144,6 +146,8 @@ class AudioStream:
     def _run(self) -> None:
         period_s = self.config.block_frames / self.config.sample_rate_hz
         pump = getattr(self.source, "pump", None)
+        if self.config.realtime_priority:
+            _ask_realtime_priority()
         while self._running:
             self._wake.clear()
             if self.fill():
@@ -179,3 +183,14 @@ class AudioStream:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _ask_realtime_priority() -> None:
+    """Ask for SCHED_FIFO for the calling thread, as audio engines do (PortAudio, JACK);
+    where the OS refuses (no CAP_SYS_NICE, not Linux) the thread keeps normal priority."""
+    try:
+        policy = os.SCHED_FIFO
+        os.sched_setscheduler(0, policy, os.sched_param(os.sched_get_priority_min(policy) + 10))
+        log.debug("render thread: real-time priority")
+    except (AttributeError, OSError) as exc:
+        log.debug("render thread: normal priority (%s)", exc)
