@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from engine.cutscene.cli import score_cutscene  # noqa: E402
 from engine.cutscene.export import write_rendering_midi  # noqa: E402
 from engine.playback.synth import find_soundfont  # noqa: E402
+from fluidsynth_cli import fluidsynth_command, run_fluidsynth  # noqa: E402
 
 
 def _best(repeat: int, fn) -> tuple[float, object]:
@@ -45,19 +44,15 @@ def main() -> int:
     parser.add_argument("--soundfont", default=None)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    cli = shutil.which("fluidsynth")
-    if cli is None:
-        raise SystemExit("bench: the fluidsynth command is missing (apt-get install fluidsynth)")
     soundfont = find_soundfont(args.soundfont)
     with tempfile.TemporaryDirectory() as tmp:
         wav, midi = Path(tmp) / "engine.wav", Path(tmp) / "engine.mid"
         engine_s, rendering = _best(args.repeat, lambda: score_cutscene(
             args.cutscene, wav, soundfont=soundfont, sample_rate_hz=args.sample_rate, extras=False))
         write_rendering_midi(rendering, midi)
-        command = [cli, "-ni", "-q", "-o", "synth.midi-bank-select=mma", "-F", str(Path(tmp) / "cli.wav"),
-                   "-r", str(args.sample_rate), str(soundfont), str(midi)]
-        cli_s, _ = _best(args.repeat, lambda: subprocess.run(
-            command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        command = fluidsynth_command(soundfont, midi, Path(tmp) / "cli.wav", args.sample_rate,
+                                     "-o", "synth.midi-bank-select=mma")
+        cli_s, _ = _best(args.repeat, lambda: run_fluidsynth(command))
     audio_s = rendering.total_frames / args.sample_rate
     print(json.dumps({"audio_s": round(audio_s, 2), "engine_s": round(engine_s, 3),
                       "fluidsynth_cli_s": round(cli_s, 3), "ratio": round(engine_s / cli_s, 3),

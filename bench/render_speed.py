@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +20,7 @@ from engine.music.example import example_song  # noqa: E402
 from engine.music.midi import write_midi  # noqa: E402
 from engine.playback.render import render_midi_file  # noqa: E402
 from engine.playback.synth import find_soundfont  # noqa: E402
+from fluidsynth_cli import fluidsynth_command, run_fluidsynth  # noqa: E402
 
 
 def main() -> int:
@@ -30,9 +29,6 @@ def main() -> int:
     parser.add_argument("--sample-rate", type=int, default=48000)
     parser.add_argument("--soundfont", default=None)
     args = parser.parse_args()
-    cli = shutil.which("fluidsynth")
-    if cli is None:
-        raise SystemExit("bench: the fluidsynth command is missing (apt-get install fluidsynth)")
     soundfont = find_soundfont(args.soundfont)
     with tempfile.TemporaryDirectory() as tmp:
         midi = Path(tmp) / "piece.mid"
@@ -40,9 +36,9 @@ def main() -> int:
         started = time.perf_counter()
         frames = render_midi_file(midi, Path(tmp) / "engine.wav", soundfont=soundfont, sample_rate_hz=args.sample_rate)
         engine_s = time.perf_counter() - started
-        command = [cli, "-ni", "-q", "-F", str(Path(tmp) / "cli.wav"), "-r", str(args.sample_rate), str(soundfont), str(midi)]
+        command = fluidsynth_command(soundfont, midi, Path(tmp) / "cli.wav", args.sample_rate)
         started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run_fluidsynth(command)
         cli_s = time.perf_counter() - started
     result = {"engine_s": round(engine_s, 3), "fluidsynth_cli_s": round(cli_s, 3),
               "ratio": round(engine_s / cli_s, 3), "audio_s": round(frames / args.sample_rate, 2)}
