@@ -12,11 +12,13 @@ from engine.playback.segments import Segment
 from engine.playback.sequencer import Sequencer
 from engine.playback.stingers import Stinger
 from engine.playback.stream import AudioStream, StreamConfig
+from engine.playback.voices import VoiceGate
 
 __all__ = [
     "Arranger", "ArrangerConfig", "LAYER_CHANNELS", "active_layers", "layer_gains", "ClockConfig", "Conductor",
     "SyncPoint", "sync_frame", "NullOutput", "PygameOutput", "SoundDeviceOutput", "WavOutput", "open_output",
     "Cue", "Player", "PlayerConfig", "Segment", "Sequencer", "Stinger", "AudioStream", "StreamConfig", "Synth",
+    "VoiceGate",
 ]
 
 

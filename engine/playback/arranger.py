@@ -9,7 +9,8 @@ register follow intensity; every pitch is moved into the intent's key by
 
 Every layer the intent allows is written out, whether or not intensity lets it be
 heard: ``layer_gains`` says which are in, and the player fades them with CC 11, as a
-vertical-layering engine fades stems that keep playing underneath.
+vertical-layering engine fades stems that keep playing underneath (a layer held at
+gain 0 costs no synthesis: see ``engine.playback.voices``).
 """
 
 from __future__ import annotations

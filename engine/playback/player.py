@@ -41,6 +41,7 @@ from engine.playback.mixer import Mixer
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
 from engine.playback.stingers import Stinger
+from engine.playback.voices import VoiceGate
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class Player:
                                tempo_bpm=intent.tempo_bpm, meter=intent.meter)
         self.sequencer = Sequencer()
         self.mixer = Mixer(LAYER_CHANNELS, layer_gains(intent))
+        self.voices = VoiceGate(no_restrike_channels=(LAYER_CHANNELS["percussion"],))
         self._lock = threading.Lock()
         self._changes: list[_Change] = [_Change(0, intent)]
         self._runs: list[_Run] = []
@@ -147,7 +149,8 @@ class Player:
             start = self.sequencer.frame
             end = start + len(out)
             self._compose_until_locked(end)
-            self.sequencer.render(self.synth, out, self.mixer.events(start, end))
+            events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
+            self.synth.render_block(out, start, self.voices.filter(events))
             self._emit_cues_locked(start, end)
             if self._next_bar % 8 == 0:
                 self._forget_locked(start)

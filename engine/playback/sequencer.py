@@ -115,15 +115,19 @@ class Sequencer:
         self.frame = max(self.frame, end_frame)
         return out
 
-    def render(self, synth, out, extra: list[TimedEvent] | None = None) -> None:
-        """Render ``len(out)`` frames from the head through ``synth.render_block``,
-        merging ``extra`` events (gain automation, already inside the block)."""
-        start = self.frame
-        events = self.take(start + len(out))
+    def block_events(self, frames: int, extra: list[TimedEvent] | None = None) -> list[TimedEvent]:
+        """The events of the next ``frames`` frames from the head, sorted, merged with
+        ``extra`` (gain automation, already inside the block); advances the head."""
+        events = self.take(self.frame + frames)
         if extra:
             events.extend(extra)
             events.sort(key=_order)
-        synth.render_block(out, start, events)
+        return events
+
+    def render(self, synth, out, extra: list[TimedEvent] | None = None) -> None:
+        """Render ``len(out)`` frames from the head through ``synth.render_block``."""
+        start = self.frame
+        synth.render_block(out, start, self.block_events(len(out), extra))
 
 
 def _order(timed: TimedEvent) -> tuple[int, int]:

@@ -72,6 +72,8 @@ class RecordingSynth:
                 count[key] = count.get(key, 0) + 1
             elif timed.event.kind == Kind.NOTE_OFF:
                 count[key] = count.get(key, 0) - 1
+            elif timed.event.kind == Kind.CONTROL and timed.event.a == 120:   # All Sound Off
+                count = {k: v for k, v in count.items() if k[0] != timed.event.channel}
         return {k: v for k, v in count.items() if v}
 
 
@@ -108,3 +110,5 @@ class SineSynth(RecordingSynth):
             self.notes.pop((e.channel, e.a), None)
         elif e.kind == Kind.CONTROL and e.a == 11:
             self.expression[e.channel] = e.b / 127
+        elif e.kind == Kind.CONTROL and e.a == 120:   # All Sound Off
+            self.notes = {k: v for k, v in self.notes.items() if k[0] != e.channel}
