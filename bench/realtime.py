@@ -5,9 +5,13 @@ three blocks buffered): the AudioStream's render thread keeps the ring filled, a
 simulated audio device reads one block per block period of wall time, and random
 intent transitions, intensity changes and stingers arrive every 1-5 s over all sync
 points. Run once idle and once with a busy process spinning on one core, so the
-whole benchmark takes twice the session length. rtf is the CPU time the engine's
-render thread spends rendering and composing ahead, over the music's duration (the
-share of one core it uses); block render times are wall-clock. Usage: python bench/realtime.py [--seconds 300]
+whole benchmark takes twice the session length. rtf is the CPU time of the engine's
+threads (render and composer, read from their per-thread CPU clocks) over the music's
+duration: the share of one core the engine uses; the simulated host (device reads,
+game calls) is not counted. Block render times are wall-clock. ``bars_composed_inline``
+counts bars the render thread had to compose itself (a transition rolled them back
+and the next block needed them at once); the composer thread composes the rest.
+Usage: python bench/realtime.py [--seconds 300]
 """
 
 from __future__ import annotations
@@ -62,21 +66,12 @@ def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int)
     composer, which = load_composer()
     with Synth(sample_rate_hz=sr) as synth:
         player = Player(composer, synth, Intent(tempo_bpm=110.0), PlayerConfig(sample_rate_hz=sr))
-        pump_s = [0.0]
-        pump = player.pump
-
-        def timed_pump(n=1):
-            t = time.thread_time()
-            done = pump(n)
-            pump_s[0] += time.thread_time() - t
-            return done
-        player.pump = timed_pump
         stream = AudioStream(player, StreamConfig(sr, block, latency_blocks))
-        stream.block_render_s = []
         period = block / sr
         out = np.zeros((block, 2), dtype=np.float32)
         next_change, sync_err, imm_latency = rng.uniform(1, 5), 0, []
         stream.start()
+        stream.block_render_s = []   # the live blocks only, not the ring's first fill
         t0 = time.perf_counter()
         for i in range(int(seconds * sr / block)):
             delay = t0 + i * period - time.perf_counter()
@@ -101,11 +96,13 @@ def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int)
         while stream.frames_read <= end + block:
             time.sleep(period)
             stream.read_into(out)
+        engine_cpu_s = sum(time.clock_gettime(time.pthread_getcpuclockid(t.ident))
+                           for t in (stream._thread, stream._composer))
         stream.stop()
         times = np.array(stream.block_render_s) * 1000
         seq = player.sequencer
         hanging = len(seq.sounding) + abs(seq.notes_on_sent - seq.notes_off_sent)
-        return {"rtf": (stream.render_cpu_s + pump_s[0]) / (stream.frames_read / sr),
+        return {"rtf": engine_cpu_s / (stream.frames_read / sr), "bars_inline": player.bars_composed_inline,
                 "p50": float(np.percentile(times, 50)), "p99": float(np.percentile(times, 99)),
                 "max": float(times.max()), "underruns": stream.underruns, "sync": sync_err,
                 "imm_p99": float(np.percentile(imm_latency, 99)) if imm_latency else 0.0,
@@ -149,6 +146,7 @@ def main(argv=None) -> int:
         "sync_error_frames_max": idle["sync"],
         "immediate_latency_ms_p99": round(idle["imm_p99"], 3),
         "hanging_notes": idle["hanging"] + loaded["hanging"],
+        "bars_composed_inline": idle["bars_inline"],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "composer": idle["composer"],
     }))

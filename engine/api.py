@@ -458,5 +458,8 @@ class _Source:
     def pump(self, max_bars: int = 1) -> int:
         return self._engine.player.pump(max_bars)
 
+    def compose_due(self) -> bool:
+        return self._engine.player.compose_due()
+
     def poll(self, until_frame: int | None = None) -> list[Cue]:
         return self._engine.player.poll(until_frame)

@@ -1,10 +1,13 @@
 """The player: conductor + composer + arranger + sequencer + synth, the object the API holds.
 
 Threads. The game thread calls ``transition``, ``set_intensity``, ``stinger``, ``stop``
-and ``poll``; the render side calls ``render_into`` (one block) and ``pump`` (compose
-ahead in slack time). Every method but ``poll`` takes the player lock; none of the
-game-side ones composes or renders, so the game waits at most for one block render
-or one bar's composition in progress. ``poll`` only pops a deque.
+and ``poll``; the render thread calls ``render_into`` (one block); the composer thread
+calls ``pump`` (compose ahead, within ``lookahead_bars``). The player lock guards the
+plan (changes, clock, sequencer, mixer) and is only held for bookkeeping and one
+block's render: the network runs outside it, under its own lock, so neither the game
+nor the render thread waits for a bar to be composed. The render thread composes a
+bar itself only when the block it renders needs one that is not there yet (offline,
+every bar; live, a bar a transition has just rolled back). ``poll`` only pops a deque.
 
 Time. The render head (``head_frame``) is the next frame to be rendered; nothing
 before it can change. A request received at frame r (default: the head) lands at
@@ -120,12 +123,15 @@ class Player:
         self.sequencer = Sequencer()
         self.mixer = Mixer(LAYER_CHANNELS, layer_gains(intent))
         self.voices = VoiceGate(no_restrike_channels=(LAYER_CHANNELS["percussion"],))
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()             # the plan: changes, clock, sequencer, mixer
+        self._compose_lock = threading.Lock()     # the composer object, one bar at a time
+        self._plan = 0                            # bumped by every change that may alter a bar
+        self._due_frame = 0                       # head frame from which bar _next_bar is wanted
         self._changes: list[_Change] = [_Change(0, intent)]
         self._runs: list[_Run] = []
         self._gain_points: list[_GainPoint] = []
         self._next_bar = 0
-        self._snapshots: dict[int, object] = {}
+        self._snapshots: dict[int, object] = {0: composer.snapshot()}   # composer state at bar k's start
         self._bars: dict[int, tuple[Bar, Intent]] = {}
         self._floor = 0                      # no composed event before the last landing
         self._stop_frame: int | None = None     # no composed music from here (stop or end_music)
@@ -134,7 +140,9 @@ class Player:
         self._scheduled: list[tuple[int, int, Cue]] = []   # transition/stinger cues, sorted
         self._cues: collections.deque[Cue] = collections.deque()
         self._beat_cursor = (0, 0)          # (bar, beat) of the next beat cue
+        self._next_beat_frame = 0           # and its frame
         self.bars_composed = 0
+        self.bars_composed_inline = 0    # by render_into, because the block needed them at once
 
     # ------------------------------------------------------------ render side
 
@@ -144,16 +152,21 @@ class Player:
 
     def render_into(self, out: np.ndarray) -> None:
         """Render the next ``len(out)`` frames into ``out`` (float32, (frames, 2)),
-        composing first whatever bar they need that is not composed yet."""
-        with self._lock:
-            start = self.sequencer.frame
-            end = start + len(out)
-            self._compose_until_locked(end)
-            events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
-            self.synth.render_block(out, start, self.voices.filter(events))
-            self._emit_cues_locked(start, end)
-            if self._next_bar % 8 == 0:
-                self._forget_locked(start)
+        composing first whatever bar they need that is not composed yet (offline, that
+        is every bar; live, only a bar a transition has just rolled back)."""
+        while True:
+            with self._lock:
+                start = self.sequencer.frame
+                end = start + len(out)
+                if not self._wants_bar_locked(until_frame=end):
+                    events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
+                    self.synth.render_block(out, start, self.voices.filter(events))
+                    self._emit_cues_locked(start, end)
+                    if self._next_bar % 8 == 0:
+                        self._forget_locked(start)
+                    return
+            if self._compose_one(until_frame=end):
+                self.bars_composed_inline += 1
 
     def render(self, frames: int) -> np.ndarray:
         """Render ``frames`` frames into a new array (offline use)."""
@@ -162,45 +175,85 @@ class Player:
         return out
 
     def pump(self, max_bars: int = 1) -> int:
-        """Compose up to ``max_bars`` bars within the lookahead; returns how many."""
+        """Compose up to ``max_bars`` bars within the lookahead (the composer thread's
+        job); returns how many were composed."""
         done = 0
-        with self._lock:
-            limit = self.clock.bar_at_frame(self.sequencer.frame) + self.config.lookahead_bars
-            while done < max_bars and self._next_bar <= limit and self._may_compose_locked(self._next_bar):
-                self._compose_next_locked()
-                done += 1
+        while done < max_bars and self._compose_one():
+            done += 1
         return done
 
-    def _may_compose_locked(self, k: int) -> bool:
-        return self._stop_frame is None or self.clock.bar_start_frame(k) < self._stop_frame
+    def compose_due(self) -> bool:
+        """Whether a bar within the lookahead may wait to be composed: cheap, takes no
+        lock, for the render thread to decide whether to wake the composer thread."""
+        return self.sequencer.frame >= self._due_frame
 
-    def _compose_until_locked(self, end_frame: int) -> None:
-        while self.clock.bar_start_frame(self._next_bar) < end_frame and self._may_compose_locked(self._next_bar):
-            self._compose_next_locked()
-
-    def _compose_next_locked(self) -> None:
-        k, clock = self._next_bar, self.clock
-        self._snapshots[k] = self.composer.snapshot()
-        start = clock.bar_start_frame(k)
-        from_frame = max(start, self._floor, self.sequencer.frame)
-        run = self._run_at_bar_locked(k)
-        if run is not None:
-            offset = (k - run.start_bar) % run.segment.length_bars
-            events = [TimedEvent(clock.tick_frame(k, t), e) for t, e in run.segment.bar_events(offset)]
-            events = [e for e in events if e.frame >= from_frame]
+    def _wants_bar_locked(self, until_frame: int | None = None) -> bool:
+        """Whether bar ``_next_bar`` must be composed now: it starts before ``until_frame``
+        or, with None, it is within the lookahead of the render head."""
+        k = self._next_bar
+        if until_frame is None:
+            wanted = k <= self.clock.bar_at_frame(self.sequencer.frame) + self.config.lookahead_bars
         else:
-            intent = self._intent_for_bar_locked(k)
+            wanted = self.clock.bar_start_frame(k) < until_frame
+        return wanted and (self._stop_frame is None or self.clock.bar_start_frame(k) < self._stop_frame)
+
+    def _compose_one(self, until_frame: int | None = None) -> bool:
+        """Compose bar ``_next_bar`` if it is wanted; returns whether any work was done.
+
+        The composer runs outside the player lock, so the render thread and the game
+        never wait for the network; only ``_compose_lock`` (the composer object) is held.
+        The bar is computed from the snapshot at its start and the intent planned for
+        it; when the plan changed meanwhile (a transition, a stop), it is dropped and
+        the caller asks again, so the result is the same whoever composes and when."""
+        with self._compose_lock:
+            with self._lock:
+                if not self._wants_bar_locked(until_frame):
+                    self._update_due_locked()
+                    return False
+                k, plan = self._next_bar, self._plan
+                run = self._run_at_bar_locked(k)
+                if run is not None:
+                    self._commit_locked(k, self._segment_events_locked(k, run), self._snapshots[k])
+                    return True
+                intent, state = self._intent_for_bar_locked(k), self._snapshots[k]
+            self.composer.restore(state)
             bar = self.composer.compose_bar(intent, k)
-            if bar.meter != clock.bar_meter(k):
-                log.warning("composer wrote bar %d in %s, the clock has %s", k, bar.meter, clock.bar_meter(k))
-            self._bars[k] = (bar, intent)
-            events = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k,
-                                           from_frame=from_frame)
+            after = self.composer.snapshot()
+            with self._lock:
+                if plan == self._plan:
+                    if bar.meter != self.clock.bar_meter(k):
+                        log.warning("composer wrote bar %d in %s, the clock has %s", k, bar.meter, self.clock.bar_meter(k))
+                    self._bars[k] = (bar, intent)
+                    clock = self.clock
+                    events = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k,
+                                                   from_frame=self._from_frame_locked(k))
+                    self._commit_locked(k, events, after)
+            return True
+
+    def _from_frame_locked(self, k: int) -> int:
+        return max(self.clock.bar_start_frame(k), self._floor, self.sequencer.frame)
+
+    def _segment_events_locked(self, k: int, run: _Run) -> list[TimedEvent]:
+        clock, from_frame = self.clock, self._from_frame_locked(k)
+        offset = (k - run.start_bar) % run.segment.length_bars
+        events = [TimedEvent(clock.tick_frame(k, t), e) for t, e in run.segment.bar_events(offset)]
+        return [e for e in events if e.frame >= from_frame]
+
+    def _commit_locked(self, k: int, events: list[TimedEvent], state_after) -> None:
         self.sequencer.schedule(events, MUSIC_LANE)
         if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
+        self._snapshots[k + 1] = state_after
         self._next_bar = k + 1
         self.bars_composed += 1
+        self._update_due_locked()
+
+    def _update_due_locked(self) -> None:
+        k = self._next_bar
+        if self._stop_frame is not None and self.clock.bar_start_frame(k) >= self._stop_frame:
+            self._due_frame = 1 << 62      # nothing more to compose
+        else:
+            self._due_frame = self.clock.bar_start_frame(max(0, k - self.config.lookahead_bars))
 
     def _forget_locked(self, frame: int) -> None:
         keep = self.clock.bar_at_frame(frame) - 1
@@ -293,9 +346,10 @@ class Player:
         k = clock.bar_at_frame(frame)
         line = k if clock.bar_start_frame(k) == frame else k + 1
         quarter = self._quarter_of_locked(frame, k)
+        self._plan += 1
+        self._due_frame = 0
         if k < self._next_bar:
-            self.composer.restore(self._snapshots[k])
-            self._next_bar = k
+            self._next_bar = k       # recomposed from self._snapshots[k]
         self.sequencer.cancel_from(frame, [MUSIC_LANE])
         self._floor = frame
         self._changes = [c for c in self._changes if c.frame < frame] + [_Change(frame, intent)]
@@ -397,7 +451,8 @@ class Player:
         with self._lock:
             received = self._received_locked(received_frame)
             end = received + max(0, round(fade_s * self.sample_rate_hz))
-            self._compose_until_locked(end)
+            self._plan += 1
+            self._due_frame = 0
             self._stop_frame = end if self._stop_frame is None else min(end, self._stop_frame)
             self._silence_frame = self._stop_frame
             self._gain_points = [p for p in self._gain_points if p.frame < received]
@@ -424,7 +479,8 @@ class Player:
         ``stinger`` rings out. Returns the frame (at or after the head)."""
         with self._lock:
             frame = self._received_locked(frame)
-            self._compose_until_locked(frame)
+            self._plan += 1
+            self._due_frame = 0
             self._stop_frame = frame if self._stop_frame is None else min(frame, self._stop_frame)
             self.sequencer.cancel_from(frame, [MUSIC_LANE])
             self._schedule_cue_locked("stop", frame, "")
@@ -455,10 +511,13 @@ class Player:
         frames = self.clock.beat_frames(k)
         beat = bisect.bisect_left(frames, head)
         self._beat_cursor = (k, beat) if beat < len(frames) else (k + 1, 0)
+        self._next_beat_frame = frames[beat] if beat < len(frames) else self.clock.bar_start_frame(k + 1)
 
     def _emit_cues_locked(self, start: int, end: int) -> None:
         if self._stop_frame is not None and start > self._stop_frame:
             return
+        if self._next_beat_frame >= end and not (self._scheduled and self._scheduled[0][0] < end):
+            return   # most blocks: no beat and no cue in them
         block: list[Cue] = []
         k, beat = self._beat_cursor
         while True:
@@ -475,6 +534,7 @@ class Player:
                 block.append(self._cue_locked("beat", frame, bar=k, beat=beat))
             beat += 1
         self._beat_cursor = (k, beat)
+        self._next_beat_frame = frame
         if self._scheduled and self._scheduled[0][0] < end:
             while self._scheduled and self._scheduled[0][0] < end:
                 block.append(self._scheduled.pop(0)[2])

@@ -74,6 +74,42 @@ def test_render_thread_keeps_the_ring_filled_and_poll_reports_heard_cues():
     assert all(c.frame < stream.frames_read for c in cues)
 
 
+def test_the_reader_wakes_the_render_thread_only_when_refill_blocks_are_free():
+    stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=3))
+    assert stream.config.refill == 2           # default: latency_blocks - 1
+    stream.fill()
+    out = np.zeros((64, 2), dtype=np.float32)
+    stream.read_into(out)
+    assert not stream._wake.is_set()           # one block free: two still buffered
+    stream.read_into(out)
+    assert stream._wake.is_set()               # two free: wake, with one block left to play
+    assert stream.fill() == 2
+    assert StreamConfig(latency_blocks=1).refill == 1
+    assert StreamConfig(latency_blocks=4, refill_blocks=1).refill == 1
+    with pytest.raises(ValueError, match="refill_blocks"):
+        StreamConfig(latency_blocks=3, refill_blocks=4)
+
+
+def test_a_composing_source_is_composed_ahead_on_its_own_thread():
+    import threading
+    import time
+
+    player = Player(FakeComposer(), RecordingSynth(), Intent(tempo_bpm=240.0))
+    threads = set()
+    pump = player.pump
+    player.pump = lambda n=1: (threads.add(threading.current_thread().name), pump(n))[1]
+    with AudioStream(player, StreamConfig(block_frames=256, latency_blocks=3)) as stream:
+        out = np.zeros((256, 2), dtype=np.float32)
+        for _ in range(400):                    # 2.1 s of music at 240 bpm: bars 0-3 with the lookahead
+            deadline = time.monotonic() + 1.0
+            while stream.buffered_frames < 256 and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            stream.read_into(out)
+    assert threads == {"moodscore-composer"}
+    assert player.bars_composed == 4 and player.bars_composed_inline == 1   # bar 0, at start()
+    assert stream.underruns == 0 and stream.compose_errors == 0
+
+
 def test_null_and_wav_outputs_render_offline(tmp_path):
     player = Player(FakeComposer(), RecordingSynth(), Intent())
     with open_output("null", player) as out:
