@@ -163,8 +163,9 @@ class PygameOutput(_LiveOutput):
             super().__init__(player, config)
             self._open_device(sdl_audio, sdl2)
         else:  # the mixer's queue takes whole chunks, so the ring must hold two of them
-            blocks = max(config.latency_blocks, -(-2 * chunk_frames // config.block_frames))
-            super().__init__(player, dataclasses.replace(config, latency_blocks=blocks))
+            chunk_blocks = -(-chunk_frames // config.block_frames)
+            blocks = max(config.latency_blocks, 2 * chunk_blocks)
+            super().__init__(player, dataclasses.replace(config, latency_blocks=blocks, refill_blocks=chunk_blocks))
             self._queue = _MixerQueue(pygame, self.stream, config, chunk_frames)
         self.device_buffer_frames = config.block_frames if self._device is not None else 2 * chunk_frames
 

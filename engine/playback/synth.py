@@ -111,13 +111,24 @@ def _load_fluidsynth():
     return fluidsynth
 
 
-def _write_float_function(fl):
-    proto = ctypes.CFUNCTYPE(
-        ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
-        ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-        ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-    )
-    return proto(("fluid_synth_write_float", fl._fl))
+class _Calls:
+    """The libfluidsynth calls of the render path, bound with ``ctypes.PYFUNCTYPE``: they
+    keep the GIL. A block's render is a handful of short calls (0.1-0.5 ms in all); a
+    call that released the GIL would have to win it back on return, and with another
+    Python thread busy (the composer, a game) that can take up to the interpreter's
+    switch interval (5 ms) per call, which is how a render thread misses its deadline."""
+
+    def __init__(self, fl):
+        lib, c_int, c_ptr = fl._fl, ctypes.c_int, ctypes.c_void_p
+
+        def bind(name, *args):
+            return ctypes.PYFUNCTYPE(c_int, c_ptr, *args)((name, lib))
+
+        self.write_float = bind("fluid_synth_write_float", c_int, c_ptr, c_int, c_int, c_ptr, c_int, c_int)
+        self.noteon = bind("fluid_synth_noteon", c_int, c_int, c_int)
+        self.noteoff = bind("fluid_synth_noteoff", c_int, c_int)
+        self.cc = bind("fluid_synth_cc", c_int, c_int, c_int)
+        self.pitch_bend = bind("fluid_synth_pitch_bend", c_int, c_int)
 
 
 def check_buffer(out) -> None:
@@ -151,7 +162,8 @@ class Synth:
         self._fs.setting("synth.reverb.active", int(reverb))
         self._fs.setting("synth.chorus.active", int(chorus))
         self._handle = self._fs.synth
-        self._write = _write_float_function(fl)
+        self._calls = _Calls(fl)
+        self._write = self._calls.write_float
         self._presets: dict[tuple[int, int], bool] = {}
         self._frames_rendered = 0
         self._closed = False
@@ -204,15 +216,15 @@ class Synth:
     def send(self, event: MidiEvent) -> None:
         """Apply one channel message now: it takes effect at the next 64-frame grid point."""
         self._check_open()
-        fl, h, kind, ch = self._fl, self._handle, event.kind, event.channel
+        calls, h, kind, ch = self._calls, self._handle, event.kind, event.channel
         if kind == Kind.NOTE_ON:
-            fl.fluid_synth_noteon(h, ch, event.a, event.b)
+            calls.noteon(h, ch, event.a, event.b)
         elif kind == Kind.NOTE_OFF:
-            fl.fluid_synth_noteoff(h, ch, event.a)
+            calls.noteoff(h, ch, event.a)
         elif kind == Kind.CONTROL:
-            fl.fluid_synth_cc(h, ch, event.a, event.b)
+            calls.cc(h, ch, event.a, event.b)
         elif kind == Kind.PITCH_BEND:
-            fl.fluid_synth_pitch_bend(h, ch, event.a)
+            calls.pitch_bend(h, ch, event.a)
         elif kind == Kind.PROGRAM:
             self._program(ch, event.a, event.b)
 
