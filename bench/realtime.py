@@ -58,7 +58,7 @@ def busy_loop(stop) -> None:
         pass
 
 
-def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int) -> dict:
+def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int, refill_blocks: int | None = None) -> dict:
     """Live: the stream's render thread fills the ring; this thread is the audio device
     (reads one block per period of wall time, on an absolute schedule) and the game
     (issues a random change every 1-5 s, stamped with the frame being heard)."""
@@ -66,7 +66,7 @@ def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int)
     composer, which = load_composer()
     with Synth(sample_rate_hz=sr) as synth:
         player = Player(composer, synth, Intent(tempo_bpm=110.0), PlayerConfig(sample_rate_hz=sr))
-        stream = AudioStream(player, StreamConfig(sr, block, latency_blocks))
+        stream = AudioStream(player, StreamConfig(sr, block, latency_blocks, refill_blocks=refill_blocks))
         period = block / sr
         out = np.zeros((block, 2), dtype=np.float32)
         next_change, sync_err, imm_latency = rng.uniform(1, 5), 0, []
@@ -125,14 +125,15 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--block-frames", type=int, default=256)
     parser.add_argument("--latency-blocks", type=int, default=3)
+    parser.add_argument("--refill-blocks", type=int, default=None, help="blocks per render-thread wake (default 1)")
     args = parser.parse_args(argv)
     sr = 48000
-    idle = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks)
+    idle = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)
     stop = multiprocessing.Event()
     busy = multiprocessing.Process(target=busy_loop, args=(stop,), daemon=True)
     busy.start()
     try:
-        loaded = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks)
+        loaded = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)
     finally:
         stop.set()
         busy.join(timeout=5)

@@ -74,18 +74,22 @@ def test_render_thread_keeps_the_ring_filled_and_poll_reports_heard_cues():
     assert all(c.frame < stream.frames_read for c in cues)
 
 
-def test_the_reader_wakes_the_render_thread_only_when_refill_blocks_are_free():
+def test_the_reader_wakes_the_render_thread_when_refill_blocks_are_free():
     stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=3))
-    assert stream.config.refill == 2           # default: latency_blocks - 1
+    assert stream.config.refill == 1
     stream.fill()
     out = np.zeros((64, 2), dtype=np.float32)
+    stream.read_into(out)
+    assert stream._wake.is_set()               # a block free: render it
+    assert stream.fill() == 1
+    stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=3, refill_blocks=2))
+    stream.fill()
+    stream._wake.wait(0)                        # start from "not set"
     stream.read_into(out)
     assert not stream._wake.is_set()           # one block free: two still buffered
     stream.read_into(out)
     assert stream._wake.is_set()               # two free: wake, with one block left to play
     assert stream.fill() == 2
-    assert StreamConfig(latency_blocks=1).refill == 1
-    assert StreamConfig(latency_blocks=4, refill_blocks=1).refill == 1
     with pytest.raises(ValueError, match="refill_blocks"):
         StreamConfig(latency_blocks=3, refill_blocks=4)
 
