@@ -141,6 +141,7 @@ class Player:
         self._cues: collections.deque[Cue] = collections.deque()
         self._beat_cursor = (0, 0)          # (bar, beat) of the next beat cue
         self._next_beat_frame = 0           # and its frame
+        self._forget_at_bar = 8             # drop old snapshots, bars and gain points then
         self.bars_composed = 0
         self.bars_composed_inline = 0    # by render_into, because the block needed them at once
 
@@ -162,7 +163,8 @@ class Player:
                     events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
                     self.synth.render_block(out, start, self.voices.filter(events))
                     self._emit_cues_locked(start, end)
-                    if self._next_bar % 8 == 0:
+                    if self._next_bar >= self._forget_at_bar:
+                        self._forget_at_bar = self._next_bar + 8
                         self._forget_locked(start)
                     return
             if self._compose_one(until_frame=end):

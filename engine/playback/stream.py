@@ -180,6 +180,8 @@ class AudioStream:
 
     def _compose(self) -> None:
         pump = self.source.pump
+        if self.config.realtime_priority:   # below the render thread, above everything else: a
+            _ask_realtime_priority(5)       # bar the render thread may wait for is never preempted
         while self._running:
             try:
                 if pump(1):
@@ -244,12 +246,13 @@ class _Signal:
         self._lock.acquire(timeout=timeout_s)
 
 
-def _ask_realtime_priority() -> None:
-    """Ask for SCHED_FIFO for the calling thread, as audio engines do (PortAudio, JACK);
-    where the OS refuses (no CAP_SYS_NICE, not Linux) the thread keeps normal priority."""
+def _ask_realtime_priority(level: int = 10) -> None:
+    """Ask for SCHED_FIFO at ``level`` above the minimum for the calling thread, as audio
+    engines do (PortAudio, JACK); where the OS refuses (no CAP_SYS_NICE, not Linux) the
+    thread keeps normal priority."""
     try:
         policy = os.SCHED_FIFO
-        os.sched_setscheduler(0, policy, os.sched_param(os.sched_get_priority_min(policy) + 10))
+        os.sched_setscheduler(0, policy, os.sched_param(os.sched_get_priority_min(policy) + level))
         log.debug("render thread: real-time priority")
     except (AttributeError, OSError) as exc:
         log.debug("render thread: normal priority (%s)", exc)
