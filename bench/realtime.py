@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--block-frames", type=int, default=256)
     parser.add_argument("--latency-blocks", type=int, default=3)
-    parser.add_argument("--refill-blocks", type=int, default=None, help="blocks per render-thread wake (default 1)")
+    parser.add_argument("--refill-blocks", type=int, default=None, help="blocks per render-thread wake (default latency_blocks - 1)")
     args = parser.parse_args(argv)
     sr = 48000
     idle = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)

@@ -23,7 +23,6 @@ deterministic). If every duration would copy, the last one drawn stands.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,7 +141,6 @@ class Composer:
             if tokens.kind_of(token) == "bar":
                 break
             grammar.advance(token)
-            time.sleep(0)   # let a waiting real-time thread take the GIL now, not in 5 ms
             logits, state = self.stepper.step(token, cond_gates, state)
         assert grammar.can_end(), "the grammar always lets a bar end"
         self.state = state

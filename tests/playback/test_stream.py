@@ -1,4 +1,5 @@
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -76,20 +77,21 @@ def test_render_thread_keeps_the_ring_filled_and_poll_reports_heard_cues():
 
 def test_the_reader_wakes_the_render_thread_when_refill_blocks_are_free():
     stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=3))
-    assert stream.config.refill == 1
+    assert stream.config.refill == 2           # default: latency_blocks - 1
     stream.fill()
     out = np.zeros((64, 2), dtype=np.float32)
-    stream.read_into(out)
-    assert stream._wake.is_set()               # a block free: render it
-    assert stream.fill() == 1
-    stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=3, refill_blocks=2))
-    stream.fill()
-    stream._wake.wait(0)                        # start from "not set"
     stream.read_into(out)
     assert not stream._wake.is_set()           # one block free: two still buffered
     stream.read_into(out)
     assert stream._wake.is_set()               # two free: wake, with one block left to play
     assert stream.fill() == 2
+    stream = AudioStream(Ramp(), StreamConfig(block_frames=64, latency_blocks=3, refill_blocks=1))
+    stream.fill()
+    stream._wake.wait(0)                        # start from "not set"
+    stream.read_into(out)
+    assert stream._wake.is_set()               # refill 1: every block read wakes it
+    assert stream.fill() == 1
+    assert StreamConfig(latency_blocks=1).refill == 1
     with pytest.raises(ValueError, match="refill_blocks"):
         StreamConfig(latency_blocks=3, refill_blocks=4)
 
@@ -102,13 +104,16 @@ def test_a_composing_source_is_composed_ahead_on_its_own_thread():
     threads = set()
     pump = player.pump
     player.pump = lambda n=1: (threads.add(threading.current_thread().name), pump(n))[1]
+    before = sys.getswitchinterval()
     with AudioStream(player, StreamConfig(block_frames=256, latency_blocks=3)) as stream:
+        assert sys.getswitchinterval() <= 0.001
         out = np.zeros((256, 2), dtype=np.float32)
         for _ in range(400):                    # 2.1 s of music at 240 bpm: bars 0-3 with the lookahead
             deadline = time.monotonic() + 1.0
             while stream.buffered_frames < 256 and time.monotonic() < deadline:
                 time.sleep(0.0005)
             stream.read_into(out)
+    assert sys.getswitchinterval() == before
     assert threads == {"moodscore-composer"}
     assert player.bars_composed == 4 and player.bars_composed_inline == 1   # bar 0, at start()
     assert stream.underruns == 0 and stream.compose_errors == 0
