@@ -19,15 +19,12 @@ the network never runs on the render thread (it would only compose a bar that a
 transition has just rolled back and that the next block needs at once). Only the
 render thread touches the source's render path; the reader and writer share two
 integer counters (single producer, single consumer, each written by one side only).
-While it plays, the stream lowers Python's GIL switch interval to 1 ms (restored by
-``stop``), so no other Python thread keeps the render thread waiting for 5 ms.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -35,11 +32,6 @@ from dataclasses import dataclass
 import numpy as np
 
 log = logging.getLogger(__name__)
-
-_SWITCH_INTERVAL_S = 0.001
-"""While a stream plays, Python's GIL switch interval (default 5 ms) is at most this: a
-thread running Python (the composer, a game) then hands the GIL to the render thread
-within about 1 ms instead of 5, out of a deadline of two block periods (10.7 ms)."""
 
 _COMPOSE_POLL_S = 0.1
 """The composer thread looks for work at least this often, even when not woken."""
@@ -206,8 +198,7 @@ class AudioStream:
         if self._thread is None:
             self.fill()
             self._running = True
-            self._switch_interval_s = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch_interval_s, _SWITCH_INTERVAL_S))
+
             self._thread = threading.Thread(target=self._run, name="moodscore-render", daemon=True)
             if getattr(self.source, "pump", None) is not None:
                 self._composer = threading.Thread(target=self._compose, name="moodscore-composer", daemon=True)
@@ -223,8 +214,6 @@ class AudioStream:
         for thread in (self._thread, self._composer):
             if thread is not None:
                 thread.join(timeout=5.0)
-        if self._thread is not None:
-            sys.setswitchinterval(self._switch_interval_s)
         self._thread = self._composer = None
 
     def __enter__(self) -> AudioStream:

@@ -1,5 +1,4 @@
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -104,16 +103,13 @@ def test_a_composing_source_is_composed_ahead_on_its_own_thread():
     threads = set()
     pump = player.pump
     player.pump = lambda n=1: (threads.add(threading.current_thread().name), pump(n))[1]
-    before = sys.getswitchinterval()
     with AudioStream(player, StreamConfig(block_frames=256, latency_blocks=3)) as stream:
-        assert sys.getswitchinterval() <= 0.001
         out = np.zeros((256, 2), dtype=np.float32)
         for _ in range(400):                    # 2.1 s of music at 240 bpm: bars 0-3 with the lookahead
             deadline = time.monotonic() + 1.0
             while stream.buffered_frames < 256 and time.monotonic() < deadline:
                 time.sleep(0.0005)
             stream.read_into(out)
-    assert sys.getswitchinterval() == before
     assert threads == {"moodscore-composer"}
     assert player.bars_composed == 4 and player.bars_composed_inline == 1   # bar 0, at start()
     assert stream.underruns == 0 and stream.compose_errors == 0
