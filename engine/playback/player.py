@@ -27,7 +27,6 @@ next bar line.
 from __future__ import annotations
 
 import bisect
-import collections
 import dataclasses
 import logging
 import threading
@@ -40,6 +39,7 @@ from engine.music.intent import LAYERS, Intent
 from engine.music.notes import PPQ, Bar, Meter
 from engine.playback.arranger import LAYER_CHANNELS, Arranger, layer_gains
 from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
+from engine.playback.cues import Cue, CueTrack
 from engine.playback.mixer import Mixer
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
@@ -65,24 +65,6 @@ class PlayerConfig:
             raise ValueError(f"player lookahead_bars: {self.lookahead_bars} is outside 1..16")
         if self.tempo_ramp_beats < 0 or self.fade_beats < 0:
             raise ValueError("player tempo_ramp_beats and fade_beats must be >= 0")
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A musical moment, reported at the frame (and second) at which it *sounds*.
-
-    ``kind``: "beat", "bar", "transition", "stinger" or "stop"; ``bar`` and ``beat``
-    are 0-based indices; ``name`` names the stinger or segment when there is one.
-    """
-
-    kind: str
-    bar: int
-    beat: int
-    tempo_bpm: float
-    meter: Meter
-    frame: int
-    seconds: float
-    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +119,7 @@ class Player:
         self._stop_frame: int | None = None     # no composed music from here (stop or end_music)
         self._silence_frame: int | None = None  # nothing at all from here, stingers included (stop)
         self._last_stinger: dict[str, int] = {}
-        self._scheduled: list[tuple[int, int, Cue]] = []   # transition/stinger cues, sorted
-        self._cues: collections.deque[Cue] = collections.deque()
-        self._beat_cursor = (0, 0)          # (bar, beat) of the next beat cue
-        self._next_beat_frame = 0           # and its frame
+        self.cues = CueTrack(self.clock, config.sample_rate_hz)
         self._forget_at_bar = 8             # drop old snapshots, bars and gain points then
         self.bars_composed = 0
         self.bars_composed_inline = 0    # by render_into, because the block needed them at once
@@ -162,7 +141,8 @@ class Player:
                 if not self._wants_bar_locked(until_frame=end):
                     events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
                     self.synth.render_block(out, start, self.voices.filter(events))
-                    self._emit_cues_locked(start, end)
+                    if self._stop_frame is None or start <= self._stop_frame:
+                        self.cues.emit(start, end)
                     if self._next_bar >= self._forget_at_bar:
                         self._forget_at_bar = self._next_bar + 8
                         self._forget_locked(start)
@@ -377,9 +357,9 @@ class Player:
         else:
             self._add_gain_point_locked(frame, gains, fade_frames)
         self._replay_gains_locked(frame)
-        self._scheduled = [s for s in self._scheduled if not (s[0] >= frame and s[2].kind == "transition")]
-        self._schedule_cue_locked("transition", frame, segment.name if segment else intent.mood)
-        self._reset_beat_cursor_locked()
+        self.cues.drop_from(frame, "transition")
+        self.cues.schedule("transition", frame, segment.name if segment else intent.mood)
+        self.cues.reset(self.sequencer.frame)
 
     def _quarter_of_locked(self, frame: int, k: int) -> float:
         for q in self.clock.beat_quarters(k):
@@ -437,7 +417,7 @@ class Player:
                 end = events[-1].frame
                 self.mixer.duck.ramp(frame, stinger.duck_gain, round(stinger.duck_attack_s * self.sample_rate_hz))
                 self.mixer.duck.ramp(end, 1.0, round(stinger.duck_release_s * self.sample_rate_hz))
-            self._schedule_cue_locked("stinger", frame, stinger.name)
+            self.cues.schedule("stinger", frame, stinger.name)
             return frame
 
     def _chord_at_locked(self, k: int, frame: int, quarter: float):
@@ -461,7 +441,7 @@ class Player:
             self._add_gain_point_locked(received, {layer: 0.0 for layer in LAYERS}, end - received)
             self._replay_gains_locked(received)
             self.sequencer.cancel_from(self._stop_frame)
-            self._schedule_cue_locked("stop", self._stop_frame, "")
+            self.cues.schedule("stop", self._stop_frame, "")
             return self._stop_frame
 
     def lock_tempo(self, tempo_map, meters) -> None:
@@ -472,7 +452,7 @@ class Player:
             if self.sequencer.frame or self._next_bar:
                 raise RuntimeError("lock_tempo must come before anything is rendered or composed")
             self.clock.lock(tempo_map, meters)
-            self._reset_beat_cursor_locked()
+            self.cues.reset(self.sequencer.frame)
 
     def end_music(self, frame: int) -> int:
         """End the composed music at ``frame`` without a fade: no bar starting there or
@@ -485,7 +465,7 @@ class Player:
             self._due_frame = 0
             self._stop_frame = frame if self._stop_frame is None else min(frame, self._stop_frame)
             self.sequencer.cancel_from(frame, [MUSIC_LANE])
-            self._schedule_cue_locked("stop", frame, "")
+            self.cues.schedule("stop", frame, "")
             return frame
 
     @property
@@ -495,61 +475,8 @@ class Player:
 
     # ------------------------------------------------------------ cues
 
-    def _cue_locked(self, kind: str, frame: int, name: str = "", bar: int | None = None, beat: int = 0) -> Cue:
-        if bar is None:
-            bar = self.clock.bar_at_frame(frame)
-            beat = max(0, bisect.bisect_right(self.clock.beat_frames(bar), frame) - 1)
-        k = bar
-        return Cue(kind, k, beat, self.clock.bpm_at_frame(frame), self.clock.bar_meter(k), frame,
-                   frame / self.sample_rate_hz, name)
-
-    def _schedule_cue_locked(self, kind: str, frame: int, name: str) -> None:
-        cue = self._cue_locked(kind, frame, name)
-        bisect.insort(self._scheduled, (frame, id(cue), cue), key=lambda s: s[0])
-
-    def _reset_beat_cursor_locked(self) -> None:
-        head = self.sequencer.frame
-        k = self.clock.bar_at_frame(head)
-        frames = self.clock.beat_frames(k)
-        beat = bisect.bisect_left(frames, head)
-        self._beat_cursor = (k, beat) if beat < len(frames) else (k + 1, 0)
-        self._next_beat_frame = frames[beat] if beat < len(frames) else self.clock.bar_start_frame(k + 1)
-
-    def _emit_cues_locked(self, start: int, end: int) -> None:
-        if self._stop_frame is not None and start > self._stop_frame:
-            return
-        if self._next_beat_frame >= end and not (self._scheduled and self._scheduled[0][0] < end):
-            return   # most blocks: no beat and no cue in them
-        block: list[Cue] = []
-        k, beat = self._beat_cursor
-        while True:
-            frames = self.clock.beat_frames(k)
-            if beat >= len(frames):
-                k, beat = k + 1, 0
-                continue
-            frame = frames[beat]
-            if frame >= end:
-                break
-            if frame >= start:
-                if beat == 0:
-                    block.append(self._cue_locked("bar", frame, bar=k))
-                block.append(self._cue_locked("beat", frame, bar=k, beat=beat))
-            beat += 1
-        self._beat_cursor = (k, beat)
-        self._next_beat_frame = frame
-        if self._scheduled and self._scheduled[0][0] < end:
-            while self._scheduled and self._scheduled[0][0] < end:
-                block.append(self._scheduled.pop(0)[2])
-            block.sort(key=lambda c: c.frame)
-        self._cues.extend(block)  # one append per cue; poll pops from the other end
-
     def poll(self, until_frame: int | None = None) -> list[Cue]:
         """Cues that have sounded by ``until_frame`` (default: everything rendered), in
         order. Call on the game's thread; it takes no lock and never blocks. A stream
         passes the frame its host has read, so a cue arrives when it is heard."""
-        limit = self.sequencer.frame if until_frame is None else until_frame
-        out: list[Cue] = []
-        cues = self._cues
-        while cues and cues[0].frame < limit:
-            out.append(cues.popleft())
-        return out
+        return self.cues.poll(self.sequencer.frame if until_frame is None else until_frame)
