@@ -112,3 +112,14 @@ class SineSynth(RecordingSynth):
             self.expression[e.channel] = e.b / 127
         elif e.kind == Kind.CONTROL and e.a == 120:   # All Sound Off
             self.notes = {k: v for k, v in self.notes.items() if k[0] != e.channel}
+
+
+def real_synth(sample_rate_hz: int = 48000):
+    """A FluidSynth ``Synth``, or skip the test where this machine has no FluidSynth or SoundFont."""
+    import pytest
+
+    synth_module = pytest.importorskip("engine.playback.synth")
+    try:
+        return synth_module.Synth(sample_rate_hz=sample_rate_hz)
+    except Exception as exc:  # no FluidSynth or SoundFont on this machine
+        pytest.skip(str(exc))

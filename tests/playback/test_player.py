@@ -12,7 +12,7 @@ from engine.playback.player import Player, PlayerConfig
 from engine.playback.segments import Segment
 from engine.playback.stingers import Stinger
 
-from tests.playback.fakes import FakeComposer, RecordingSynth, SineSynth
+from tests.playback.fakes import FakeComposer, RecordingSynth, SineSynth, real_synth
 
 BLOCK = 256
 CALM = Intent(tempo_bpm=120.0, intensity=0.5, arousal=0.3)
@@ -179,13 +179,7 @@ def test_long_random_sessions_leave_no_hanging_note(actions):
 
 
 def test_real_synth_plays_fades_and_stops_clean():
-    import pytest
-    synth_module = pytest.importorskip("engine.playback.synth")
-    try:
-        synth = synth_module.Synth(sample_rate_hz=48000)
-    except Exception as exc:  # no FluidSynth or SoundFont on this machine
-        pytest.skip(str(exc))
-    with synth:
+    with real_synth() as synth:
         p = Player(FakeComposer(), synth, dataclasses.replace(CALM, intensity=0.3))
         out = np.zeros((BLOCK, 2), dtype=np.float32)
         peaks = []

@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.music.events import Kind, TimedEvent, control, note_off, note_on
 from engine.playback.voices import ALL_SOUND_OFF, VoiceGate
-from tests.playback.fakes import FakeComposer, RecordingSynth
+from tests.playback.fakes import FakeComposer, RecordingSynth, real_synth
 
 
 def ev(frame, event):
@@ -125,15 +124,10 @@ def test_the_player_stops_a_faded_out_layer_in_the_synth_and_brings_it_back():
 
 
 def test_fluidsynth_runs_no_voices_for_a_silent_layer():
-    synth_module = pytest.importorskip("engine.playback.synth")
-    try:
-        synth = synth_module.Synth(sample_rate_hz=48000)
-    except Exception as exc:  # no FluidSynth or SoundFont on this machine
-        pytest.skip(str(exc))
     from engine.music.intent import Intent
     from engine.playback.player import Player
 
-    with synth:
+    with real_synth() as synth:
         layers = ("pad", "bass", "melody", "counter")
         quiet = Player(FakeComposer(), synth, dataclasses.replace(Intent(), intensity=0.0, layers=layers))
         out = np.zeros((256, 2), dtype=np.float32)
