@@ -180,7 +180,7 @@ class Player:
         return wanted and (self._stop_frame is None or self.clock.bar_start_frame(k) < self._stop_frame)
 
     def _compose_one(self, until_frame: int | None = None) -> bool:
-        """Compose bar ``_next_bar`` if it is wanted; returns whether any work was done.
+        """Compose bar ``_next_bar`` if it is wanted; returns whether a bar was committed.
 
         The composer runs outside the player lock, so the render thread and the game
         never wait for the network; only ``_compose_lock`` (the composer object) is held.
@@ -202,15 +202,16 @@ class Player:
             bar = self.composer.compose_bar(intent, k)
             after = self.composer.snapshot()
             with self._lock:
-                if plan == self._plan:
-                    if bar.meter != self.clock.bar_meter(k):
-                        log.warning("composer wrote bar %d in %s, the clock has %s", k, bar.meter, self.clock.bar_meter(k))
-                    self._bars[k] = (bar, intent)
-                    clock = self.clock
-                    events = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k,
-                                                   from_frame=self._from_frame_locked(k))
-                    self._commit_locked(k, events, after)
-            return True
+                if plan != self._plan:
+                    return False    # the caller asks again (render_into) or is woken again (pump)
+                if bar.meter != self.clock.bar_meter(k):
+                    log.warning("composer wrote bar %d in %s, the clock has %s", k, bar.meter, self.clock.bar_meter(k))
+                self._bars[k] = (bar, intent)
+                clock = self.clock
+                events = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k,
+                                               from_frame=self._from_frame_locked(k))
+                self._commit_locked(k, events, after)
+                return True
 
     def _from_frame_locked(self, k: int) -> int:
         return max(self.clock.bar_start_frame(k), self._floor, self.sequencer.frame)
@@ -229,6 +230,11 @@ class Player:
         self._next_bar = k + 1
         self.bars_composed += 1
         self._update_due_locked()
+
+    def _replan_locked(self) -> None:
+        """The plan changed: a bar being composed now is dropped, and composing is due."""
+        self._plan += 1
+        self._due_frame = 0
 
     def _update_due_locked(self) -> None:
         k = self._next_bar
@@ -328,8 +334,7 @@ class Player:
         k = clock.bar_at_frame(frame)
         line = k if clock.bar_start_frame(k) == frame else k + 1
         quarter = self._quarter_of_locked(frame, k)
-        self._plan += 1
-        self._due_frame = 0
+        self._replan_locked()
         if k < self._next_bar:
             self._next_bar = k       # recomposed from self._snapshots[k]
         self.sequencer.cancel_from(frame, [MUSIC_LANE])
@@ -433,8 +438,7 @@ class Player:
         with self._lock:
             received = self._received_locked(received_frame)
             end = received + max(0, round(fade_s * self.sample_rate_hz))
-            self._plan += 1
-            self._due_frame = 0
+            self._replan_locked()
             self._stop_frame = end if self._stop_frame is None else min(end, self._stop_frame)
             self._silence_frame = self._stop_frame
             self._gain_points = [p for p in self._gain_points if p.frame < received]
@@ -461,8 +465,7 @@ class Player:
         ``stinger`` rings out. Returns the frame (at or after the head)."""
         with self._lock:
             frame = self._received_locked(frame)
-            self._plan += 1
-            self._due_frame = 0
+            self._replan_locked()
             self._stop_frame = frame if self._stop_frame is None else min(frame, self._stop_frame)
             self.sequencer.cancel_from(frame, [MUSIC_LANE])
             self.cues.schedule("stop", frame, "")
