@@ -37,7 +37,7 @@ $(STAMPS)/venv: requirements.txt pyproject.toml | system
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install torch==2.13.0
 	$(PIP) install --no-deps -r requirements.txt
-	$(PIP) install --no-deps --no-build-isolation -e '.[train,demo,dev]'
+	$(PIP) install --no-deps --no-build-isolation -e '.[train,demo,audio,pyglet,dev]'
 	$(PIP) check
 	@mkdir -p $(STAMPS) && touch $@
 

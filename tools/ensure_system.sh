@@ -2,7 +2,7 @@
 # Install the system pieces moodscore needs when they are missing (Debian/Ubuntu: apt-get),
 # or stop naming exactly what to install. Quick when everything is already there.
 set -euo pipefail
-PACKAGES=(libfluidsynth3 fluidsynth fluid-soundfont-gm)
+PACKAGES=(libfluidsynth3 fluidsynth fluid-soundfont-gm libportaudio2)
 missing=()
 if command -v dpkg >/dev/null 2>&1; then
     for package in "${PACKAGES[@]}"; do
@@ -11,6 +11,7 @@ if command -v dpkg >/dev/null 2>&1; then
     python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 else
     ldconfig -p 2>/dev/null | grep -q 'libfluidsynth\.so\.3' || missing+=(libfluidsynth3)
+    ldconfig -p 2>/dev/null | grep -q "libportaudio\.so\.2" || missing+=(libportaudio2)
     command -v fluidsynth >/dev/null 2>&1 || missing+=(fluidsynth)
     compgen -G '/usr/share/sounds/sf2/*.sf2' >/dev/null || compgen -G 'soundfonts/*.sf[23]' >/dev/null \
         || [ -n "${MOODSCORE_SOUNDFONT:-}" ] || missing+=(fluid-soundfont-gm)
