@@ -13,10 +13,12 @@ depends only on the seed and the calls with their frames, never on thread timing
 ``moodscore replay`` applies a recorded session at the same frames and re-renders it
 bit-identically.
 
-Outputs. ``start("pygame" | "sounddevice")`` plays live through a ring buffer a render
-thread keeps full; ``start("wav:PATH")`` renders offline as ``advance(seconds)`` is
-called; with no output (or ``"null"``) the host pulls audio itself with
-``render(frames)``, e.g. from its own audio callback.
+Outputs. ``start("pygame" | "sounddevice" | "virtual")`` plays live through a ring
+buffer a render thread keeps full, in an engine process of its own (``engine.server``:
+the game's GIL cannot starve it; calls, cues and snapshots cross through shared memory)
+or, with ``in_process=True``, on threads of this process; ``start("wav:PATH")`` renders
+offline as ``advance(seconds)`` is called; with no output (or ``"null"``) the host
+pulls audio itself with ``render(frames)``, e.g. from its own audio callback.
 
 Errors. Bad API arguments (a sync point that does not exist, a negative or non-finite
 fade) are a ValueError at the call, on the game thread. Names that come from the
@@ -34,6 +36,7 @@ import logging
 import math
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -130,7 +133,10 @@ class MusicEngine:
         self._pull_block = np.zeros((config.block_frames, 2), dtype=np.float32)
         self._pull_pos = config.block_frames            # nothing carried over yet
         self._frames_delivered = 0
-        self._record = SessionWriter(record, session_header or {}) if record else None
+        self.session_header = dict(session_header or {})
+        self._record_path = os.fspath(record) if record else None
+        self._record = SessionWriter(record, self.session_header) if record else None
+        self._remote = None   # the engine process's proxy while it plays (engine.server)
         self._tell_bars_locked(0)
 
     # ------------------------------------------------------------ building
@@ -188,6 +194,9 @@ class MusicEngine:
     def _enqueue(self, call: str, args: tuple) -> None:
         if self.config.strict:
             self._check_name(call, args[0])
+        if self._remote is not None:
+            self._remote.send(call, args)
+            return
         with self._pending_lock:
             self._pending.append((call, args))
 
@@ -212,7 +221,7 @@ class MusicEngine:
     def poll(self) -> list[Cue]:
         """Deliver the cues heard since the last call to the registered callbacks, on this
         thread, in order; returns them too. Call it once per game frame."""
-        cues = self.player.poll(until_frame=self.heard_frame)
+        cues = self._remote.poll() if self._remote is not None else self.player.poll(until_frame=self.heard_frame)
         for cue in cues:
             for fn in self._callbacks.get(cue.kind, ()):
                 fn(cue)
@@ -221,6 +230,8 @@ class MusicEngine:
     @property
     def heard_frame(self) -> int:
         """The frame being heard now: what the device (or the pull host) has taken."""
+        if self._remote is not None:
+            return self._remote.heard_frame
         stream = getattr(self._output, "stream", None)
         if stream is not None:
             return stream.frames_read
@@ -230,12 +241,14 @@ class MusicEngine:
 
     def snapshot(self) -> EngineSnapshot:
         """State, mood, intensity, parameters, bar, beat and tempo where the music is heard now."""
+        if self._remote is not None:
+            return EngineSnapshot(**self._remote.snapshot_fields())
         frame = self.heard_frame
         intent = self.player.intent_at(frame)
         bar, beat, tempo_bpm, meter = self.player.position_at(frame)
         with self._machine_lock:
             parameters = {name: self.machine.parameter_at(name, frame) for name in self.score.parameters}
-            counters = {**self.machine.counters, **self._counters}
+            counters = {**self.machine.counters, **self._counters, **getattr(self._output, "counters", dict)()}
             state = self.machine.state
         stream = getattr(self._output, "stream", None)
         return EngineSnapshot(
@@ -248,18 +261,45 @@ class MusicEngine:
 
     # ------------------------------------------------------------ outputs
 
-    def start(self, output: str = "null") -> MusicEngine:
-        """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull)."""
-        from engine.playback.outputs import open_output
+    def start(self, output: str = "null", *, in_process: bool = False) -> MusicEngine:
+        """Start playing through ``output``: "pygame", "sounddevice", "virtual", "wav:PATH"
+        or "null" (pull). A live output plays from an engine process (EngineError when it
+        cannot start; this engine stays usable) unless ``in_process``."""
+        from engine.playback.outputs import is_live, open_output
 
-        if self._output is not None:
+        if self._output is not None or self._remote is not None:
             raise RuntimeError("the engine is already started; stop() it first")
-        if output != "null":
+        if is_live(output) and not in_process:
+            self._start_engine_process(output)
+        elif output != "null":
             self._output = open_output(output, _Source(self), self.config.stream()).start()
         return self
 
+    def _start_engine_process(self, output: str) -> None:
+        from engine.server import start_engine_process
+
+        if self._record is not None:   # the engine process records the session from here
+            self._record.detach()
+            self._record = None
+        try:
+            self._remote = start_engine_process(self, output, record=self._record_path)
+        except BaseException:
+            if self._record_path:
+                self._record = SessionWriter(self._record_path, self.session_header)
+            raise
+        self.synth.close()   # the engine process has its own; this one would only hold memory
+
+    @property
+    def engine_process(self):
+        """The engine process's ``RemoteEngine`` while it plays (its ``stats()``), else None."""
+        return self._remote
+
     def advance(self, seconds: float) -> int:
         """With an offline output ("wav:PATH"), render ``seconds`` more; live, wait that long."""
+        if self._remote is not None:
+            self._remote.process.check_alive()
+            time.sleep(max(0.0, seconds))
+            return round(seconds * self.config.sample_rate_hz)
         if self._output is None:
             raise RuntimeError("advance() needs an output: start('wav:PATH') or a live one; in pull mode use render()")
         return self._output.advance(seconds)
@@ -307,6 +347,8 @@ class MusicEngine:
     def close(self) -> None:
         """Stop the output, write the session record's end, release the synth. Idempotent;
         waits for a ``render`` in progress on another thread to finish its block."""
+        if self._remote is not None:
+            self._remote.close()
         if self._output is not None:
             self._output.close()
             self._output = None

@@ -33,6 +33,10 @@ class SessionWriter:
     def write(self, frame: int, call: str, args: tuple) -> None:
         self._write({"frame": int(frame), "call": call, "args": list(args)})
 
+    def detach(self) -> None:
+        """Close the file without an end line: another writer takes the session over."""
+        self._file.close()
+
     def close(self, end_frame: int) -> None:
         self._write({"end_frame": int(end_frame)})
         self._file.close()

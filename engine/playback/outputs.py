@@ -248,8 +248,16 @@ class _MixerQueue:
         self._pygame.mixer.quit()
 
 
+LIVE_OUTPUTS = ("sounddevice", "pygame", "virtual")
+
+
+def is_live(spec: str) -> bool:
+    """Whether ``spec`` names a live output (one that plays in real time)."""
+    return spec.split(":", 1)[0] in LIVE_OUTPUTS
+
+
 def open_output(spec: str, player, config: StreamConfig = StreamConfig()):
-    """An output for ``spec``: "null", "wav:PATH", "sounddevice" or "pygame"."""
+    """An output for ``spec``: "null", "wav:PATH", "sounddevice", "pygame" or "virtual[:PATH]"."""
     if spec == "null":
         return NullOutput(player, config)
     if spec.startswith("wav:") and len(spec) > 4:
@@ -258,4 +266,8 @@ def open_output(spec: str, player, config: StreamConfig = StreamConfig()):
         return SoundDeviceOutput(player, config)
     if spec == "pygame":
         return PygameOutput(player, config)
-    raise ValueError(f"output {spec!r} is not one of null, wav:PATH, sounddevice, pygame")
+    if spec == "virtual" or spec.startswith("virtual:"):
+        from engine.playback.virtual import VirtualOutput
+
+        return VirtualOutput(player, config, wav_path=spec[8:] or None)
+    raise ValueError(f"output {spec!r} is not one of null, wav:PATH, sounddevice, pygame, virtual[:PATH]")

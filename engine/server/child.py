@@ -1,0 +1,106 @@
+"""The engine process: ``python -m engine.server.child``, started by ``EngineProcess``.
+
+Protocol. The game writes one JSON line to its stdin, the ``EngineSpec``; the engine
+process attaches the shared link, loads the score, model and SoundFont, starts the
+live output and answers one JSON line on its stdout: ``{"ready": ...}``, or
+``{"error": "..."}`` and exit status 1. Then its main thread publishes the snapshot
+every ``publish_period_s`` until the game writes ``{"close": true}`` or its stdin ends
+(the game exited or was killed): it closes the engine (the session record gets its
+end frame), answers ``{"closed": ...}`` and exits 0. Anything else the process prints
+(FluidSynth, SDL, a library's banner) goes to stderr, never into the protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import time
+
+log = logging.getLogger("engine.server.child")
+
+
+def _protocol_stream():
+    """The original stdout, for protocol lines only; fd 1 now writes to stderr."""
+    sys.stdout.flush()
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    return out
+
+
+def _answer(out, message: dict) -> None:
+    out.write(json.dumps(message) + "\n")
+    out.flush()
+
+
+def _start(spec):
+    """Attach the link, build the engine from the spec's plain data and start its output."""
+    from engine.server.link import EngineLink
+    from engine.server.served import ServedEngine
+    from engine.server.wire import CallCodec
+
+    link = EngineLink.attach(spec.link_path, spec.layout)
+    try:
+        engine = ServedEngine.load(spec.header["score"], **spec.load_arguments())
+    except BaseException:
+        link.close()
+        raise
+    try:
+        engine.serve(spec.output, link, CallCodec(spec.names), spec.refill_blocks)
+    except BaseException:
+        engine.close()
+        link.close()
+        raise
+    engine.publish()
+    return engine, link
+
+
+def _wait_for_close(closing: threading.Event) -> None:
+    """Read the game's lines; a close request or the end of stdin sets ``closing``."""
+    try:
+        for line in sys.stdin:
+            if json.loads(line or "{}").get("close"):
+                break
+    except (ValueError, OSError):
+        pass
+    closing.set()
+
+
+def _serve(engine, spec) -> None:
+    closing = threading.Event()
+    threading.Thread(target=_wait_for_close, args=(closing,), name="moodscore-control", daemon=True).start()
+    while not closing.wait(spec.publish_period_s):
+        try:
+            engine.publish()
+        except Exception:  # noqa: BLE001 - a snapshot that fails to publish is skipped, the music plays on
+            log.exception("publishing the snapshot failed")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    out = _protocol_stream()
+    from engine.server.spec import EngineSpec
+
+    try:
+        spec = EngineSpec.from_json(sys.stdin.readline())
+        logging.basicConfig(level=spec.log_level, stream=sys.stderr,
+                            format="moodscore engine process: %(levelname)s %(name)s: %(message)s")
+        engine, link = _start(spec)
+    except Exception as exc:  # noqa: BLE001 - every failure goes back to the game as one line
+        _answer(out, {"error": str(exc) or type(exc).__name__, "type": type(exc).__name__})
+        return 1
+    _answer(out, {"ready": True, "pid": os.getpid(), "start_s": time.perf_counter() - started})
+    try:
+        _serve(engine, spec)
+        engine.publish()   # the last counters (CPU time) for the game
+    finally:
+        engine.close()
+        link.close()
+    _answer(out, {"closed": True})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The engine process's side of the link: a MusicEngine whose render thread reads the
+game's calls from the call ring and writes the cues to the cue ring.
+
+Before each block, ``ServedEngine.render_served`` takes every call the game has
+written, counts each one's latency (sent -> applied), and queues them, so the engine
+applies them at this block's first frame, its control frame, and records them there
+when recording; after the block it moves the cues the block emitted to the cue ring
+(the game delivers them once the device has played their frame) and publishes the
+heard frame. No extra thread and no wake-up: the render thread, which wakes every
+block, does it all and never waits for the game. ``publish`` (the engine process's
+main thread, every few milliseconds) writes the snapshot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+
+import numpy as np
+
+from engine.api import MusicEngine
+from engine.playback.outputs import open_output
+from engine.server.link import EngineLink
+from engine.server.wire import CallCodec, encode_cue
+
+log = logging.getLogger(__name__)
+
+
+class ServedEngine(MusicEngine):
+    """A MusicEngine served to a game process through an ``EngineLink``."""
+
+    def serve(self, output: str, link: EngineLink, codec: CallCodec, refill_blocks: int = 1) -> ServedEngine:
+        """Open the live ``output`` on this engine, fed through the link, and start it."""
+        if self._output is not None:
+            raise RuntimeError("the served engine is already playing")
+        self._link, self._codec = link, codec
+        refill_blocks = min(refill_blocks, self.config.latency_blocks)
+        config = dataclasses.replace(self.config.stream(), refill_blocks=refill_blocks)
+        self._output = open_output(output, ServedSource(self), config).start()
+        return self
+
+    def render_served(self, out: np.ndarray) -> None:
+        """One block on the render thread: the game's calls in, the block, the cues out."""
+        link = self._link
+        records = link.calls.pop_all()
+        if records:
+            self._queue_calls(records)
+        self._render_block_safely(out)
+        player = self.player
+        for cue in player.poll(until_frame=player.head_frame):
+            if not link.cues.push(*encode_cue(cue)):
+                link.counters.add("cues_dropped")
+        stream = getattr(self._output, "stream", None)
+        if stream is not None:
+            link.counters.set("heard_frame", stream.frames_read)
+
+    def _queue_calls(self, records: list[tuple]) -> None:
+        now_ns = time.perf_counter_ns()
+        latency, calls = self._link.latency, []
+        for record in records:
+            try:
+                call, args, sent_ns = self._codec.decode(record)
+            except (IndexError, ValueError):   # not a record the game writes: log, never raise
+                log.warning("a call record from the game could not be read: %r", record)
+                continue
+            latency.add(now_ns - sent_ns)
+            calls.append((call, args))
+        with self._pending_lock:
+            self._pending.extend(calls)
+        self._link.counters.add("calls_applied", len(calls))
+
+    def publish(self) -> None:
+        """Write the snapshot and the process counters for the game to read."""
+        snapshot = dataclasses.asdict(self.snapshot())
+        link = self._link
+        link.snapshots.publish(json.dumps(snapshot).encode("utf-8"))
+        link.counters.set("cpu_ns", time.process_time_ns())
+        link.counters.set("underruns", snapshot["underruns"])
+        for name in ("late_reads", "late_read_worst_us"):
+            link.counters.set(name, snapshot["counters"].get(name, 0))
+        link.counters.set("device_cpu_ns", round(getattr(self._output, "device_cpu_s", 0.0) * 1e9))
+
+
+class ServedSource:
+    """The live output's source in the engine process: blocks through ``render_served``."""
+
+    def __init__(self, engine: ServedEngine):
+        self._engine = engine
+
+    def render_into(self, out: np.ndarray) -> None:
+        self._engine.render_served(out)
+
+    def pump(self, max_bars: int = 1) -> int:
+        return self._engine.player.pump(max_bars)
+
+    def compose_due(self) -> bool:
+        return self._engine.player.compose_due()
+
+    def poll(self, until_frame: int | None = None) -> list:
+        return []   # the cues go to the game through the link

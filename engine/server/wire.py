@@ -1,0 +1,91 @@
+"""How calls and cues cross between the game and the engine process: fixed-size records.
+
+A call is one record (``CALL_FORMAT``): when it was sent (``perf_counter_ns``, the same
+clock in both processes), which call, the sync point, the name as an id interned from
+the score (the tables travel to the engine process when it starts, so both sides
+agree), and the value. A name the score does not know travels as its UTF-8 bytes (cut
+to ``NAME_BYTES``) so the engine can still count and log it. A cue is one record
+(``CUE_FORMAT``): its frame, bar, beat, tempo, meter, kind and name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.music.notes import Meter
+from engine.playback.cues import Cue
+from engine.score.format import SYNC_POINTS
+
+NAME_BYTES = 48
+UNKNOWN_NAME = 0xFFFF
+
+CALL_FORMAT = f"<qBBHd{NAME_BYTES}s"      # sent_ns, call, sync, name id, value, unknown name
+CUE_FORMAT = f"<qiHBBBd{NAME_BYTES}s"     # frame, bar, beat, kind, meter numerator, denominator, tempo, name
+
+CALLS = ("post_event", "set_parameter", "set_state", "trigger_stinger", "stop")
+NAMED_CALLS = {"post_event": "events", "set_parameter": "parameters", "set_state": "states",
+               "trigger_stinger": "stingers"}
+CUE_KINDS = ("beat", "bar", "transition", "stinger", "stop")
+_SYNCS = (None, *SYNC_POINTS)
+
+
+def name_tables(score) -> dict[str, list[str]]:
+    """The names each call may carry, from ``score``: plain lists, sent to the engine process."""
+    return {table: list(getattr(score, table)) for table in NAMED_CALLS.values()}
+
+
+def _name_bytes(name: str) -> bytes:
+    return name.encode("utf-8")[:NAME_BYTES]
+
+
+def _name_text(raw: bytes) -> str:
+    return raw.rstrip(b"\0").decode("utf-8", errors="ignore")
+
+
+@dataclass(frozen=True)
+class CallCodec:
+    """Encodes a game call into a ``CALL_FORMAT`` record and back, with ``tables`` of names."""
+
+    tables: dict[str, list[str]]
+
+    def __post_init__(self) -> None:
+        ids = {call: {name: i for i, name in enumerate(self.tables[table])} for call, table in NAMED_CALLS.items()}
+        object.__setattr__(self, "_ids", ids)
+
+    def encode(self, call: str, args: tuple, sent_ns: int) -> tuple:
+        """The record's values for ``call(*args)`` (as ``MusicEngine`` queues it)."""
+        if call == "stop":
+            return sent_ns, CALLS.index(call), 0, 0, float(args[0]), b""
+        name = args[0]
+        name_id = self._ids[call].get(name, UNKNOWN_NAME)
+        raw = _name_bytes(name) if name_id == UNKNOWN_NAME else b""
+        value = float(args[1]) if call == "set_parameter" else 0.0
+        sync = _SYNCS.index(args[1]) if call == "set_state" else 0
+        return sent_ns, CALLS.index(call), sync, name_id, value, raw
+
+    def decode(self, record: tuple) -> tuple[str, tuple, int]:
+        """``(call, args, sent_ns)`` from a record's values."""
+        sent_ns, call_id, sync, name_id, value, raw = record
+        call = CALLS[call_id]
+        if call == "stop":
+            return call, (value,), sent_ns
+        table = self.tables[NAMED_CALLS[call]]
+        name = table[name_id] if name_id < len(table) else _name_text(raw)
+        if call == "set_parameter":
+            return call, (name, value), sent_ns
+        if call == "set_state":
+            return call, (name, _SYNCS[sync]), sent_ns
+        return call, (name,), sent_ns
+
+
+def encode_cue(cue: Cue) -> tuple:
+    """A ``CUE_FORMAT`` record's values for ``cue``."""
+    return (cue.frame, cue.bar, cue.beat, CUE_KINDS.index(cue.kind), cue.meter.numerator, cue.meter.denominator,
+            cue.tempo_bpm, _name_bytes(cue.name))
+
+
+def decode_cue(record: tuple, sample_rate_hz: int) -> Cue:
+    """The ``Cue`` a record carries."""
+    frame, bar, beat, kind, numerator, denominator, tempo_bpm, raw = record
+    return Cue(CUE_KINDS[kind], bar, beat, tempo_bpm, Meter(numerator, denominator), frame,
+               frame / sample_rate_hz, _name_text(raw))
