@@ -3,10 +3,10 @@
 Protocol. The game writes one JSON line to its stdin, the ``EngineSpec``; the engine
 process attaches the shared link, loads the score, model and SoundFont, starts the
 live output and answers one JSON line on its stdout: ``{"ready": ...}``, or
-``{"error": "..."}`` and exit status 1. Then its main thread publishes the snapshot
-every ``publish_period_s`` until the game writes ``{"close": true}`` or its stdin ends
-(the game exited or was killed): it closes the engine (the session record gets its
-end frame), answers ``{"closed": ...}`` and exits 0. Anything else the process prints
+``{"error": "..."}`` and exit status 1. Then its main thread waits, reading stdin,
+until the game writes ``{"close": true}`` or its stdin ends (the game exited or was
+killed): it closes the engine (the session record gets its end frame), answers
+``{"closed": ...}`` and exits 0. The render thread does the rest (``served``). Anything else the process prints
 (FluidSynth, SDL, a library's banner) goes to stderr, never into the protocol.
 """
 
@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import sys
-import threading
 import time
 
 log = logging.getLogger("engine.server.child")
@@ -48,7 +47,7 @@ def _start(spec):
         link.close()
         raise
     try:
-        engine.serve(spec.output, link, CallCodec(spec.names), spec.refill_blocks)
+        engine.serve(spec.output, link, CallCodec(spec.names), spec.refill_blocks, spec.publish_period_s)
     except BaseException:
         engine.close()
         link.close()
@@ -57,25 +56,14 @@ def _start(spec):
     return engine, link
 
 
-def _wait_for_close(closing: threading.Event) -> None:
-    """Read the game's lines; a close request or the end of stdin sets ``closing``."""
+def _wait_for_close() -> None:
+    """Read the game's lines until a close request or the end of stdin (the game is gone)."""
     try:
         for line in sys.stdin:
             if json.loads(line or "{}").get("close"):
-                break
+                return
     except (ValueError, OSError):
         pass
-    closing.set()
-
-
-def _serve(engine, spec) -> None:
-    closing = threading.Event()
-    threading.Thread(target=_wait_for_close, args=(closing,), name="moodscore-control", daemon=True).start()
-    while not closing.wait(spec.publish_period_s):
-        try:
-            engine.publish()
-        except Exception:  # noqa: BLE001 - a snapshot that fails to publish is skipped, the music plays on
-            log.exception("publishing the snapshot failed")
 
 
 def main() -> int:
@@ -93,7 +81,7 @@ def main() -> int:
         return 1
     _answer(out, {"ready": True, "pid": os.getpid(), "start_s": time.perf_counter() - started})
     try:
-        _serve(engine, spec)
+        _wait_for_close()
         engine.publish()   # the last counters (CPU time) for the game
     finally:
         engine.close()

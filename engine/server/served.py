@@ -5,10 +5,12 @@ Before each block, ``ServedEngine.render_served`` takes every call the game has
 written, counts each one's latency (sent -> applied), and queues them, so the engine
 applies them at this block's first frame, its control frame, and records them there
 when recording; after the block it moves the cues the block emitted to the cue ring
-(the game delivers them once the device has played their frame) and publishes the
-heard frame. No extra thread and no wake-up: the render thread, which wakes every
-block, does it all and never waits for the game. ``publish`` (the engine process's
-main thread, every few milliseconds) writes the snapshot.
+(the game delivers them once the device has played their frame), publishes the
+heard frame and, every ``publish_period_s``, the snapshot. No extra thread and no
+wake-up: the render thread, which wakes every block anyway, does it all, right after
+the block while it runs hot, and never waits for the game. (Measured: a thread of its
+own that woke every 5 ms to publish cost 4% of a core; on the render thread a publish
+costs about 135 us, so once per 60 fps game frame, 0.8%.)
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ log = logging.getLogger(__name__)
 class ServedEngine(MusicEngine):
     """A MusicEngine served to a game process through an ``EngineLink``."""
 
-    def serve(self, output: str, link: EngineLink, codec: CallCodec, refill_blocks: int = 1) -> ServedEngine:
+    def serve(self, output: str, link: EngineLink, codec: CallCodec, refill_blocks: int = 1,
+              publish_period_s: float = 0.016) -> ServedEngine:
         """Open the live ``output`` on this engine, fed through the link, and start it."""
         if self._output is not None:
             raise RuntimeError("the served engine is already playing")
         self._link, self._codec = link, codec
+        self._publish_period_ns, self._published_ns = round(publish_period_s * 1e9), 0
         refill_blocks = min(refill_blocks, self.config.latency_blocks)
         config = dataclasses.replace(self.config.stream(), refill_blocks=refill_blocks)
         self._output = open_output(output, ServedSource(self), config).start()
@@ -55,6 +59,10 @@ class ServedEngine(MusicEngine):
         stream = getattr(self._output, "stream", None)
         if stream is not None:
             link.counters.set("heard_frame", stream.frames_read)
+            now_ns = time.perf_counter_ns()
+            if now_ns - self._published_ns >= self._publish_period_ns:
+                self._published_ns = now_ns
+                self._publish_safely()
 
     def _queue_calls(self, records: list[tuple]) -> None:
         now_ns = time.perf_counter_ns()
@@ -71,9 +79,17 @@ class ServedEngine(MusicEngine):
             self._pending.extend(calls)
         self._link.counters.add("calls_applied", len(calls))
 
+    def _publish_safely(self) -> None:
+        try:
+            self.publish()
+        except Exception:  # noqa: BLE001 - on the render thread: the snapshot waits, the music plays on
+            self._counters["render_errors"] += 1
+            log.exception("publishing the snapshot failed")
+
     def publish(self) -> None:
         """Write the snapshot and the process counters for the game to read."""
-        snapshot = dataclasses.asdict(self.snapshot())
+        snap = self.snapshot()
+        snapshot = {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap)}   # asdict: 5x slower
         link = self._link
         link.snapshots.publish(json.dumps(snapshot).encode("utf-8"))
         link.counters.set("cpu_ns", time.process_time_ns())

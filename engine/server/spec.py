@@ -23,7 +23,7 @@ class EngineSpec:
     engine (score path, seed, rates, model, SoundFont, sampling), ``output`` the live
     output to open, ``refill_blocks`` how often its render thread wakes (1: every block,
     so a call waits at most one block period to be applied), ``publish_period_s`` how
-    often it refreshes the snapshot."""
+    often it refreshes the snapshot (default: once per 60 fps game frame)."""
 
     header: dict
     output: str
@@ -33,7 +33,7 @@ class EngineSpec:
     record: str | None = None
     layout: LinkLayout = field(default_factory=LinkLayout)
     refill_blocks: int = 1
-    publish_period_s: float = 0.005
+    publish_period_s: float = 0.016
     log_level: int = 30
 
     def to_json(self) -> str:
