@@ -28,7 +28,7 @@ def start_engine_process(engine, output: str, record: str | os.PathLike | None =
     (its session header), through the live ``output``; returns once it plays. ValueError
     when the engine was built from a Score object that has no file; EngineError when
     the engine process cannot start (its message says why: no audio device, ...)."""
-    header = dict(engine.session_header)
+    header = engine.session_header.to_json()
     if not header.get("score"):
         raise ValueError(f"start({output!r}): the engine process loads the score from its file, and this "
                          f"engine's score {engine.score.name!r} has none; load it from a file or pass in_process=True")

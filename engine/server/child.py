@@ -42,7 +42,7 @@ def _start(spec):
 
     link = EngineLink.attach(spec.link_path, spec.layout)
     try:
-        engine = ServedEngine.load(spec.header["score"], **spec.load_arguments())
+        engine = ServedEngine.load(**spec.load_arguments())
     except BaseException:
         link.close()
         raise

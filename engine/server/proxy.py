@@ -20,6 +20,7 @@ import json
 import logging
 import time
 
+from engine.calls import Call
 from engine.playback.cues import Cue
 from engine.server.link import EngineLink
 from engine.server.spawn import EngineProcess
@@ -61,15 +62,14 @@ class RemoteEngine:
 
     # ------------------------------------------------------------ game side
 
-    def send(self, call: str, args: tuple) -> None:
+    def send(self, call: Call) -> None:
         """Write one call for the engine's next control frame; never blocks."""
         if self.final_stats is not None:
             return
         self._process.check_alive()
-        if not self._link.calls.push(*self._codec.encode(call, args, time.perf_counter_ns())):
+        if not self._link.calls.push(*self._codec.encode(call, time.perf_counter_ns())):
             self.calls_dropped += 1
-            log.warning("%s%r dropped: the engine process has not read its calls (%d dropped)",
-                        call, args, self.calls_dropped)
+            log.warning("%r dropped: the engine process has not read its calls (%d dropped)", call, self.calls_dropped)
 
     @property
     def heard_frame(self) -> int:

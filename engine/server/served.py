@@ -42,7 +42,7 @@ class ServedEngine(MusicEngine):
         self._publish_period_ns, self._published_ns = round(publish_period_s * 1e9), 0
         refill_blocks = min(refill_blocks, self.config.latency_blocks)
         config = dataclasses.replace(self.config.stream(), refill_blocks=refill_blocks)
-        self._output = open_output(output, ServedSource(self), config).start()
+        self._output = open_output(output, ServedSource(self, self._player), config).start()
         return self
 
     def render_served(self, out: np.ndarray) -> None:
@@ -52,7 +52,7 @@ class ServedEngine(MusicEngine):
         if records:
             self._queue_calls(records)
         self._render_block_safely(out)
-        player = self.player
+        player = self._player
         for cue in player.poll(until_frame=player.head_frame):
             if not link.cues.push(*encode_cue(cue)):
                 link.counters.add("cues_dropped")
@@ -69,12 +69,12 @@ class ServedEngine(MusicEngine):
         latency, calls = self._link.latency, []
         for record in records:
             try:
-                call, args, sent_ns = self._codec.decode(record)
-            except (IndexError, ValueError):   # not a record the game writes: log, never raise
+                call, sent_ns = self._codec.decode(record)
+            except (IndexError, KeyError, ValueError):   # not a record the game writes: log, never raise
                 log.warning("a call record from the game could not be read: %r", record)
                 continue
             latency.add(now_ns - sent_ns)
-            calls.append((call, args))
+            calls.append(call)
         with self._pending_lock:
             self._pending.extend(calls)
         self._link.counters.add("calls_applied", len(calls))
@@ -102,17 +102,18 @@ class ServedEngine(MusicEngine):
 class ServedSource:
     """The live output's source in the engine process: blocks through ``render_served``."""
 
-    def __init__(self, engine: ServedEngine):
+    def __init__(self, engine: ServedEngine, player):
         self._engine = engine
+        self._player = player
 
     def render_into(self, out: np.ndarray) -> None:
         self._engine.render_served(out)
 
     def pump(self, max_bars: int = 1) -> int:
-        return self._engine.player.pump(max_bars)
+        return self._player.pump(max_bars)
 
     def compose_due(self) -> bool:
-        return self._engine.player.compose_due()
+        return self._player.compose_due()
 
     def poll(self, until_frame: int | None = None) -> list:
         return []   # the cues go to the game through the link

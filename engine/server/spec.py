@@ -1,8 +1,9 @@
 """EngineSpec: the plain data the engine process rebuilds the engine from.
 
-No engine object crosses between processes: the game sends this as one JSON line (the
-score's path, the load arguments of the session header, the output, the shared link's
-path and layout, the name tables), and the engine process loads everything itself.
+No engine object crosses between processes: the game sends this as one JSON line (its
+engine's session header: the score, model and SoundFont files and the ``EngineConfig``
+as a session records them; the output, the shared link's path and layout, the name
+tables), and the engine process loads everything itself, as a replay does.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import json
 from dataclasses import dataclass, field
 
 from engine.server.link import LinkLayout
-
-_LOAD_KEYS = ("soundfont", "model", "seed", "sample_rate_hz", "block_frames", "latency_blocks", "lookahead_bars",
-              "temperature", "top_p")
+from engine.session import SessionHeader
 
 
 @dataclass(frozen=True)
 class EngineSpec:
     """What the engine process needs: ``header`` is the session header of the game's
-    engine (score path, seed, rates, model, SoundFont, sampling), ``output`` the live
+    engine (``SessionHeader.to_json()``), ``strict`` the one setting a header does not
+    record, ``record`` the session file to write, ``output`` the live
     output to open, ``refill_blocks`` how often its render thread wakes (1: every block,
     so a call waits at most one block period to be applied), ``publish_period_s`` how
     often it refreshes the snapshot (default: once per 60 fps game frame)."""
@@ -50,6 +50,8 @@ class EngineSpec:
             raise ValueError(f"engine process: the start line is not an engine spec ({exc})") from None
 
     def load_arguments(self) -> dict:
-        """``MusicEngine.load`` keyword arguments (the score's path aside)."""
-        args = {key: self.header[key] for key in _LOAD_KEYS if key in self.header}
-        return {**args, "strict": self.strict, "record": self.record}
+        """``MusicEngine.load`` arguments: the score's path first, then keywords."""
+        header = SessionHeader.from_json(self.header)
+        config = dataclasses.replace(header.config, strict=self.strict)
+        return {"score": header.score, "soundfont": header.soundfont, "model": header.model, "config": config,
+                "record": self.record}

@@ -1,9 +1,9 @@
 """How calls and cues cross between the game and the engine process: fixed-size records.
 
-A call is one record (``CALL_FORMAT``): when it was sent (``perf_counter_ns``, the same
-clock in both processes), which call, the sync point, the name as an id interned from
-the score (the tables travel to the engine process when it starts, so both sides
-agree), and the value. A name the score does not know travels as its UTF-8 bytes (cut
+A call (an ``engine.calls`` value) is one record (``CALL_FORMAT``): when it was sent
+(``perf_counter_ns``, the same clock in both processes), its kind, the sync point, the
+name as an id interned from the score (the tables travel to the engine process when it
+starts, so both sides agree), and the value (a parameter's, a stop's fade). A name the score does not know travels as its UTF-8 bytes (cut
 to ``NAME_BYTES``) so the engine can still count and log it. A cue is one record
 (``CUE_FORMAT``): its frame, bar, beat, tempo, meter, kind and name.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.calls import CALLS, Call, SetParameter, SetState, Stop
 from engine.music.notes import Meter
 from engine.playback.cues import Cue
 from engine.score.format import SYNC_POINTS
@@ -22,16 +23,15 @@ UNKNOWN_NAME = 0xFFFF
 CALL_FORMAT = f"<qBBHd{NAME_BYTES}s"      # sent_ns, call, sync, name id, value, unknown name
 CUE_FORMAT = f"<qiHBBBd{NAME_BYTES}s"     # frame, bar, beat, kind, meter numerator, denominator, tempo, name
 
-CALLS = ("post_event", "set_parameter", "set_state", "trigger_stinger", "stop")
-NAMED_CALLS = {"post_event": "events", "set_parameter": "parameters", "set_state": "states",
-               "trigger_stinger": "stingers"}
+KINDS = tuple(CALLS)
+NAME_TABLES = tuple(cls.names for cls in CALLS.values() if cls.names is not None)
 CUE_KINDS = ("beat", "bar", "transition", "stinger", "stop")
 _SYNCS = (None, *SYNC_POINTS)
 
 
 def name_tables(score) -> dict[str, list[str]]:
     """The names each call may carry, from ``score``: plain lists, sent to the engine process."""
-    return {table: list(getattr(score, table)) for table in NAMED_CALLS.values()}
+    return {table: list(getattr(score, table)) for table in NAME_TABLES}
 
 
 def _name_bytes(name: str) -> bytes:
@@ -49,33 +49,32 @@ class CallCodec:
     tables: dict[str, list[str]]
 
     def __post_init__(self) -> None:
-        ids = {call: {name: i for i, name in enumerate(self.tables[table])} for call, table in NAMED_CALLS.items()}
+        ids = {table: {name: i for i, name in enumerate(names)} for table, names in self.tables.items()}
         object.__setattr__(self, "_ids", ids)
 
-    def encode(self, call: str, args: tuple, sent_ns: int) -> tuple:
-        """The record's values for ``call(*args)`` (as ``MusicEngine`` queues it)."""
-        if call == "stop":
-            return sent_ns, CALLS.index(call), 0, 0, float(args[0]), b""
-        name = args[0]
-        name_id = self._ids[call].get(name, UNKNOWN_NAME)
-        raw = _name_bytes(name) if name_id == UNKNOWN_NAME else b""
-        value = float(args[1]) if call == "set_parameter" else 0.0
-        sync = _SYNCS.index(args[1]) if call == "set_state" else 0
-        return sent_ns, CALLS.index(call), sync, name_id, value, raw
+    def encode(self, call: Call, sent_ns: int) -> tuple:
+        """The record's values for ``call``."""
+        name_id, raw = 0, b""
+        if call.names is not None:
+            name_id = self._ids[call.names].get(call.name, UNKNOWN_NAME)
+            raw = _name_bytes(call.name) if name_id == UNKNOWN_NAME else b""
+        value = call.value if isinstance(call, SetParameter) else call.fade_s if isinstance(call, Stop) else 0.0
+        sync = _SYNCS.index(call.sync) if isinstance(call, SetState) else 0
+        return sent_ns, KINDS.index(call.kind), sync, name_id, value, raw
 
-    def decode(self, record: tuple) -> tuple[str, tuple, int]:
-        """``(call, args, sent_ns)`` from a record's values."""
-        sent_ns, call_id, sync, name_id, value, raw = record
-        call = CALLS[call_id]
-        if call == "stop":
-            return call, (value,), sent_ns
-        table = self.tables[NAMED_CALLS[call]]
+    def decode(self, record: tuple) -> tuple[Call, int]:
+        """``(call, sent_ns)`` from a record's values."""
+        sent_ns, kind, sync, name_id, value, raw = record
+        cls = CALLS[KINDS[kind]]
+        if cls is Stop:
+            return Stop(value), sent_ns
+        table = self.tables[cls.names]
         name = table[name_id] if name_id < len(table) else _name_text(raw)
-        if call == "set_parameter":
-            return call, (name, value), sent_ns
-        if call == "set_state":
-            return call, (name, _SYNCS[sync]), sent_ns
-        return call, (name,), sent_ns
+        if cls is SetParameter:
+            return SetParameter(name, value), sent_ns
+        if cls is SetState:
+            return SetState(name, _SYNCS[sync]), sent_ns
+        return cls(name), sent_ns
 
 
 def encode_cue(cue: Cue) -> tuple:

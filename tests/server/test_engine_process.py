@@ -23,8 +23,9 @@ import pytest
 from engine.api import MusicEngine
 from engine.errors import EngineError
 from engine.playback.wav import WavWriter, read_wav
-from engine.replay import read_session, replay
+from engine.replay import replay
 from engine.score.load import load_score
+from engine.session import read_session
 
 ROOT = Path(__file__).resolve().parents[2]
 SCORE_PATH = ROOT / "demo" / "scores" / "dungeon.yaml"
@@ -182,7 +183,7 @@ def test_an_engine_process_that_cannot_start_is_an_engine_error_and_the_engine_s
 def test_a_score_without_a_file_cannot_go_to_an_engine_process():
     engine = load()
     engine.score = dataclasses.replace(load_score(SCORE_PATH), file=None)
-    engine.session_header["score"] = None
+    engine.session_header = dataclasses.replace(engine.session_header, score=None)
     with pytest.raises(ValueError, match="has none; load it from a file or pass in_process=True"):
         engine.start("virtual")
     engine.close()
@@ -227,9 +228,11 @@ def test_a_live_session_in_the_engine_process_replays_bit_identically(tmp_path):
     target = engine.heard_frame + RATE // 2
     assert wait_until(lambda: engine.heard_frame >= target, engine)
     engine.close()
-    header, calls, end_frame = read_session(session)
-    assert [c["call"] for c in calls] == [call[0] for call in script]
-    assert all(c["frame"] % header["block_frames"] == 0 for c in calls) and end_frame >= calls[-1]["frame"]
+    recorded = read_session(session)
+    block_frames = recorded.header.config.block_frames
+    assert [c.call.kind for c in recorded.calls] == [call[0] for call in script]
+    assert all(c.frame % block_frames == 0 for c in recorded.calls)
+    assert recorded.end_frame >= recorded.calls[-1].frame
     with WavWriter(replay_wav, RATE) as writer:
         replay(session, sink=writer.write)
     live, _ = read_wav(live_wav)

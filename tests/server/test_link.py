@@ -8,7 +8,6 @@ import pytest
 
 from engine.server.link import EngineLink, LinkLayout
 from engine.server.region import SharedRegion
-from engine.server.spec import EngineSpec
 
 
 def test_two_mappings_of_a_link_see_each_other():
@@ -45,15 +44,3 @@ def test_attaching_to_something_else_is_a_clear_error(tmp_path):
     path.write_bytes(bytes(LinkLayout().size_bytes))
     with pytest.raises(ValueError, match="not a moodscore engine link"):
         EngineLink.attach(str(path), LinkLayout())
-
-
-def test_the_spec_travels_as_one_json_line():
-    spec = EngineSpec(header={"score": "/s.yaml", "seed": 3, "sample_rate_hz": 22050}, output="virtual",
-                      link_path="/dev/shm/x", names={"events": ["a"]}, strict=True, record="/r.jsonl",
-                      layout=LinkLayout(16, 32))
-    line = spec.to_json()
-    assert "\n" not in line
-    assert EngineSpec.from_json(line) == spec
-    assert spec.load_arguments() == {"seed": 3, "sample_rate_hz": 22050, "strict": True, "record": "/r.jsonl"}
-    with pytest.raises(ValueError, match="not an engine spec"):
-        EngineSpec.from_json('{"output": "virtual"}')
