@@ -17,7 +17,7 @@ _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
 
 COUNTERS = ("heard_frame", "underruns", "late_reads", "late_read_worst_us", "calls_applied", "cues_dropped",
-            "cpu_ns", "device_cpu_ns", "render_wakes")
+            "cpu_ns", "render_cpu_ns", "composer_cpu_ns", "device_cpu_ns")
 BIN_US = 50
 BINS = 1024             # 0 .. 51.2 ms; the last bin holds everything slower
 SNAPSHOT_BYTES = 16384

@@ -33,14 +33,15 @@ log = logging.getLogger(__name__)
 class ServedEngine(MusicEngine):
     """A MusicEngine served to a game process through an ``EngineLink``."""
 
-    def serve(self, output: str, link: EngineLink, codec: CallCodec, refill_blocks: int = 1,
+    def serve(self, output: str, link: EngineLink, codec: CallCodec, refill_blocks: int | None = None,
               publish_period_s: float = 0.016) -> ServedEngine:
         """Open the live ``output`` on this engine, fed through the link, and start it."""
         if self._output is not None:
             raise RuntimeError("the served engine is already playing")
         self._link, self._codec = link, codec
         self._publish_period_ns, self._published_ns = round(publish_period_s * 1e9), 0
-        refill_blocks = min(refill_blocks, self.config.latency_blocks)
+        if refill_blocks is not None:
+            refill_blocks = min(refill_blocks, self.config.latency_blocks)
         config = dataclasses.replace(self.config.stream(), refill_blocks=refill_blocks)
         self._output = open_output(output, ServedSource(self, self._player), config).start()
         return self
@@ -97,6 +98,17 @@ class ServedEngine(MusicEngine):
         for name in ("late_reads", "late_read_worst_us"):
             link.counters.set(name, snapshot["counters"].get(name, 0))
         link.counters.set("device_cpu_ns", round(getattr(self._output, "device_cpu_s", 0.0) * 1e9))
+        stream = self._output.stream
+        for name, thread in (("render_cpu_ns", stream._thread), ("composer_cpu_ns", stream._composer)):
+            link.counters.set(name, _thread_cpu_ns(thread))
+
+
+def _thread_cpu_ns(thread) -> int:
+    """CPU time of a running ``thread`` (this process), where the OS tells it (0 elsewhere)."""
+    try:
+        return time.clock_gettime_ns(time.pthread_getcpuclockid(thread.ident))
+    except (AttributeError, OSError, TypeError):
+        return 0
 
 
 class ServedSource:
@@ -114,6 +126,11 @@ class ServedSource:
 
     def compose_due(self) -> bool:
         return self._player.compose_due()
+
+    def render_wanted(self) -> bool:
+        """Calls wait in the ring: the stream wakes the render thread at the next free
+        block instead of every ``refill`` blocks, so a call waits at most one block period."""
+        return len(self._engine._link.calls) > 0
 
     def poll(self, until_frame: int | None = None) -> list:
         return []   # the cues go to the game through the link

@@ -21,8 +21,8 @@ class EngineSpec:
     """What the engine process needs: ``header`` is the session header of the game's
     engine (``SessionHeader.to_json()``), ``strict`` the one setting a header does not
     record, ``record`` the session file to write, ``output`` the live
-    output to open, ``refill_blocks`` how often its render thread wakes (1: every block,
-    so a call waits at most one block period to be applied), ``publish_period_s`` how
+    output to open, ``refill_blocks`` how often its render thread wakes (None: the
+    stream's default; a waiting call wakes it at the next block anyway), ``publish_period_s`` how
     often it refreshes the snapshot (default: once per 60 fps game frame)."""
 
     header: dict
@@ -32,7 +32,7 @@ class EngineSpec:
     strict: bool = False
     record: str | None = None
     layout: LinkLayout = field(default_factory=LinkLayout)
-    refill_blocks: int = 1
+    refill_blocks: int | None = None
     publish_period_s: float = 0.016
     log_level: int = 30
 
