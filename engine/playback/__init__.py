@@ -6,7 +6,7 @@ pure parts never pull it in.
 
 from engine.playback.arranger import Arranger, ArrangerConfig, LAYER_CHANNELS, active_layers, layer_gains
 from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
-from engine.playback.outputs import NullOutput, PygameOutput, SoundDeviceOutput, WavOutput, open_output
+from engine.playback.outputs import OUTPUTS, NullOutput, PygameOutput, SoundDeviceOutput, WavOutput, open_output
 from engine.playback.player import Cue, Player, PlayerConfig
 from engine.playback.segments import Segment
 from engine.playback.sequencer import Sequencer
@@ -16,7 +16,7 @@ from engine.playback.voices import VoiceGate
 
 __all__ = [
     "Arranger", "ArrangerConfig", "LAYER_CHANNELS", "active_layers", "layer_gains", "ClockConfig", "Conductor",
-    "SyncPoint", "sync_frame", "NullOutput", "PygameOutput", "SoundDeviceOutput", "WavOutput", "open_output",
+    "SyncPoint", "sync_frame", "OUTPUTS", "NullOutput", "PygameOutput", "SoundDeviceOutput", "WavOutput", "open_output",
     "Cue", "Player", "PlayerConfig", "Segment", "Sequencer", "Stinger", "AudioStream", "StreamConfig", "Synth",
     "VoiceGate",
 ]
