@@ -5,7 +5,8 @@ pure parts never pull it in.
 """
 
 from engine.playback.arranger import Arranger, ArrangerConfig, LAYER_CHANNELS, active_layers, layer_gains
-from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
+from engine.music.sync import SyncPoint
+from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.outputs import OUTPUTS, NullOutput, PygameOutput, SoundDeviceOutput, WavOutput, open_output
 from engine.playback.player import Cue, Player, PlayerConfig
 from engine.playback.segments import Segment

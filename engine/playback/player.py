@@ -38,7 +38,8 @@ from engine.music.events import TimedEvent
 from engine.music.intent import LAYERS, Intent
 from engine.music.notes import PPQ, Bar, Meter
 from engine.playback.arranger import LAYER_CHANNELS, Arranger, layer_gains
-from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
+from engine.music.sync import SyncPoint
+from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.cues import Cue, CueTrack
 from engine.playback.mixer import Mixer
 from engine.playback.segments import Segment
@@ -320,7 +321,7 @@ class Player:
         if not isinstance(intent, Intent):
             raise TypeError(f"transition intent must be an Intent, got {intent!r}")
         sync = SyncPoint.parse(sync)
-        if segment is not None and sync in (SyncPoint.IMMEDIATE, SyncPoint.NEXT_BEAT):
+        if segment is not None and sync.rule.mid_bar:
             sync = SyncPoint.NEXT_BAR
         with self._lock:
             received = self._received_locked(received_frame)
