@@ -105,7 +105,7 @@ class Player:
                                tempo_bpm=intent.tempo_bpm, meter=intent.meter)
         self.sequencer = Sequencer()
         self.mixer = Mixer(LAYER_CHANNELS, layer_gains(intent))
-        self.voices = VoiceGate(no_restrike_channels=(LAYER_CHANNELS["percussion"],))
+        self.voices = VoiceGate(no_restrike_channels=[s.channel for s in self.arranger.config.layers if s.percussive])
         self._lock = threading.Lock()             # the plan: changes, clock, sequencer, mixer
         self._compose_lock = threading.Lock()     # the composer object, one bar at a time
         self._plan = 0                            # bumped by every change that may alter a bar
