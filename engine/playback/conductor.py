@@ -104,6 +104,14 @@ class Conductor:
     def beat_frames(self, bar_index: int) -> list[int]:
         return [self.frame_at_quarter(q) for q in self.beat_quarters(bar_index)]
 
+    def quarter_of(self, frame: int) -> float:
+        """The quarter-note position of ``frame``: a beat's own quarter when ``frame`` is
+        on a beat (so nothing placed from it is moved by rounding), else the tempo map's."""
+        for q in self.beat_quarters(self.bar_at_frame(frame)):
+            if self.frame_at_quarter(q) == frame:
+                return q
+        return self.quarter_at_frame(frame)
+
     def tick_frame(self, bar_index: int, tick: int) -> int:
         """The frame of ``tick`` ticks into bar ``bar_index``."""
         return self.frame_at_quarter(self.bar_start_quarter(bar_index) + tick / PPQ)
