@@ -50,15 +50,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from engine.music.intent import Intent  # noqa: E402
 from engine.music.keys import Key  # noqa: E402
 from engine.music.notes import Meter  # noqa: E402
+from engine.music.sync import SYNC_POINTS, Grid, SyncPoint  # noqa: E402
 from engine.playback.player import Player, PlayerConfig  # noqa: E402
 from engine.playback.stingers import Stinger  # noqa: E402
 from engine.playback.stream import AudioStream, StreamConfig  # noqa: E402
 from engine.playback.synth import Synth  # noqa: E402
 
-SYNCS = ("immediate", "next_beat", "next_bar", "next_phrase", "end_of_segment")
 SCORE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demo", "scores", "dungeon.yaml")
 GAME_FPS = 60
-
 
 def load_composer():
     from engine.composer.composer import Composer
@@ -102,7 +101,7 @@ def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int,
             next_change += rng.uniform(1, 5)
             heard, roll = stream.frames_read, rng.random()
             if roll < 0.55:
-                sync = rng.choice(SYNCS)
+                sync = rng.choice(SYNC_POINTS)
                 landing = player.transition(random_intent(rng), sync, received_frame=heard, fade_s=rng.uniform(0, 1))
                 sync_err = max(sync_err, grid_error(player, landing, sync))
                 if sync == "immediate":
@@ -130,11 +129,11 @@ def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int,
 
 def grid_error(player, landing: int, sync: str) -> int:
     """Frames between a landing and the grid point it should be on (0 when exact)."""
-    clock = player.clock
+    clock, grid = player.clock, SyncPoint.parse(sync).rule.grid
     k = clock.bar_at_frame(landing)
-    if sync == "immediate":
+    if grid is Grid.FRAME:
         return 0
-    points = [clock.bar_start_frame(k)] + (clock.beat_frames(k) if sync == "next_beat" else [])
+    points = [clock.bar_start_frame(k)] + (clock.beat_frames(k) if grid is Grid.BEAT else [])
     return min(abs(landing - p) for p in points)
 
 
@@ -164,7 +163,7 @@ class GameCalls:
         if roll < 0.4:
             music.post_event(rng.choice(list(self.score.events)))
         elif roll < 0.75:
-            music.set_state(rng.choice(list(self.score.states)), SYNCS[self.syncs % len(SYNCS)])
+            music.set_state(rng.choice(list(self.score.states)), SYNC_POINTS[self.syncs % len(SYNC_POINTS)])
             self.syncs += 1
         else:
             music.trigger_stinger(rng.choice(list(self.score.stingers)))

@@ -249,28 +249,29 @@ class MusicEngine:
 
     # ------------------------------------------------------------ outputs
 
-    def start(self, output: str = "null", *, in_process: bool = False) -> MusicEngine:
-        """Start playing through ``output``: "pygame", "sounddevice", "virtual", "wav:PATH"
-        or "null" (pull). A live output plays from an engine process (EngineError when it
-        cannot start; this engine stays usable) unless ``in_process``."""
+    def start(self, output: str = "null", *, in_process: bool = False, **options) -> MusicEngine:
+        """Start playing through ``output``: "pygame", "sounddevice", "virtual", "wav:PATH" or
+        "null" (pull); ``options`` go to the output (``engine.playback.outputs``), e.g.
+        ``device=3``. A live output plays from an engine process (EngineError when it cannot
+        start; this engine stays usable) unless ``in_process``."""
         from engine.playback.outputs import is_live, open_output
 
         if self._output is not None or self._remote is not None:
             raise RuntimeError("the engine is already started; stop() it first")
         if is_live(output) and not in_process:
-            self._start_engine_process(output)
+            self._start_engine_process(output, options)
         elif output != "null":
-            self._output = open_output(output, _Source(self, self._player), self.config.stream()).start()
+            self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
         return self
 
-    def _start_engine_process(self, output: str) -> None:
+    def _start_engine_process(self, output: str, options: dict) -> None:
         from engine.server import start_engine_process
 
         if self._record is not None:   # the engine process records the session from here
             self._record.detach()
             self._record = None
         try:
-            self._remote = start_engine_process(self, output, record=self._record_path)
+            self._remote = start_engine_process(self, output, options, record=self._record_path)
         except BaseException:
             if self._record_path:
                 self._record = SessionWriter(self._record_path, self.session_header)

@@ -47,7 +47,8 @@ def _start(spec):
         link.close()
         raise
     try:
-        engine.serve(spec.output, link, CallCodec(spec.names), spec.refill_blocks, spec.publish_period_s)
+        engine.serve(spec.output, link, CallCodec(spec.names), spec.refill_blocks, spec.publish_period_s,
+                     spec.options)
     except BaseException:
         engine.close()
         link.close()

@@ -34,8 +34,9 @@ class ServedEngine(MusicEngine):
     """A MusicEngine served to a game process through an ``EngineLink``."""
 
     def serve(self, output: str, link: EngineLink, codec: CallCodec, refill_blocks: int | None = None,
-              publish_period_s: float = 0.016) -> ServedEngine:
-        """Open the live ``output`` on this engine, fed through the link, and start it."""
+              publish_period_s: float = 0.016, options: dict | None = None) -> ServedEngine:
+        """Open the live ``output`` (with its ``options``) on this engine, fed through the
+        link, and start it."""
         if self._output is not None:
             raise RuntimeError("the served engine is already playing")
         self._link, self._codec = link, codec
@@ -43,7 +44,8 @@ class ServedEngine(MusicEngine):
         if refill_blocks is not None:
             refill_blocks = min(refill_blocks, self.config.latency_blocks)
         config = dataclasses.replace(self.config.stream(), refill_blocks=refill_blocks)
-        self._output = open_output(output, ServedSource(self, self._player), config).start()
+        source = ServedSource(self, self._player)
+        self._output = open_output(output, source, config, **(options or {})).start()
         return self
 
     def render_served(self, out: np.ndarray) -> None:

@@ -20,15 +20,17 @@ from engine.session import SessionHeader
 class EngineSpec:
     """What the engine process needs: ``header`` is the session header of the game's
     engine (``SessionHeader.to_json()``), ``strict`` the one setting a header does not
-    record, ``record`` the session file to write, ``output`` the live
-    output to open, ``refill_blocks`` how often its render thread wakes (None: the
-    stream's default; a waiting call wakes it at the next block anyway), ``publish_period_s`` how
-    often it refreshes the snapshot (default: once per 60 fps game frame)."""
+    record, ``record`` the session file to write, ``output`` the live output to open
+    with its ``options``, ``refill_blocks`` how often its render thread wakes (None: the
+    stream's default; a waiting call wakes it at the next block anyway),
+    ``publish_period_s`` how often it refreshes the snapshot (default: once per 60 fps
+    game frame)."""
 
     header: dict
     output: str
     link_path: str
-    names: dict[str, list[str]]
+    options: dict = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=dict)
     strict: bool = False
     record: str | None = None
     layout: LinkLayout = field(default_factory=LinkLayout)
@@ -37,7 +39,12 @@ class EngineSpec:
     log_level: int = 30
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self))
+        """One line of JSON; ValueError when an option is not plain data."""
+        try:
+            return json.dumps(dataclasses.asdict(self))
+        except TypeError as exc:
+            raise ValueError(f"output {self.output!r}: the options {self.options!r} must be plain data "
+                             f"(numbers, strings) to reach the engine process ({exc})") from None
 
     @classmethod
     def from_json(cls, text: str) -> EngineSpec:

@@ -12,7 +12,7 @@ from engine.api import MusicEngine
 from engine.errors import EngineError
 from engine.playback.outputs import is_live, open_output
 from engine.playback.stream import StreamConfig
-from engine.playback.virtual import VirtualOutput
+from engine.playback.outputs.virtual import VirtualOutput
 from engine.playback.wav import read_wav
 
 
@@ -29,6 +29,15 @@ class Counting:
     def render_into(self, out: np.ndarray) -> None:
         self.blocks += 1
         out[:] = self.blocks / 1000.0
+
+    def pump(self, max_bars: int = 1) -> int:
+        return 0
+
+    def compose_due(self) -> bool:
+        return False
+
+    def poll(self, until_frame: int | None = None) -> list:
+        return []
 
 
 def wait_for(condition, deadline_s: float = 20.0) -> bool:

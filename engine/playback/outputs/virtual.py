@@ -1,4 +1,4 @@
-"""VirtualOutput: a live output with no sound card, for servers, CI and the benches.
+"""The virtual output: a live output with no sound card, for servers, CI and the benches.
 
 A device thread takes one block from the stream per block period of wall time, on an
 absolute schedule, as a sound card's callback would, and counts what a real device
@@ -6,8 +6,8 @@ would have made audible: underruns (the ring was empty when a block was due: the
 stream's ``underruns``) and late reads (the thread woke more than one block period
 after a block was due, so a real device would already have played past it; a block
 taken to catch up after a stall counts too). With ``wav_path`` it also writes the
-frames it took to a 16-bit WAV (underrun silence left out), so a test can compare
-what was played with a replay. It asks for real-time priority above the render
+frames it took to a 16-bit WAV (underrun silence left out; ``"virtual:PATH"``), so a
+test can compare what was played with a replay. It asks for real-time priority above the render
 thread, as audio callback threads have.
 """
 
@@ -19,8 +19,9 @@ import time
 
 import numpy as np
 
-from engine.playback.outputs import _LiveOutput
+from engine.playback.outputs.live import LiveOutput
 from engine.playback.stream import StreamConfig, _ask_realtime_priority
+from engine.roles import Source
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,11 @@ _DEVICE_PRIORITY = 15   # above the render thread (10) and the composer thread (
 _CPU_EVERY_READS = 64   # the device thread refreshes its CPU time this often
 
 
-class VirtualOutput(_LiveOutput):
+class VirtualOutput(LiveOutput):
     """A device thread that reads the stream in real time; see the module docstring."""
 
-    def __init__(self, player, config: StreamConfig = StreamConfig(), wav_path: str | None = None):
-        super().__init__(player, config)
-        self.device_buffer_frames = 0
+    def __init__(self, source: Source, config: StreamConfig = StreamConfig(), *, wav_path: str | None = None):
+        super().__init__(source, config)
         self.late_reads = 0
         self.late_read_worst_s = 0.0
         self.device_cpu_s = 0.0
@@ -49,7 +49,7 @@ class VirtualOutput(_LiveOutput):
         """Late reads and the worst lateness (microseconds), for the engine's snapshot."""
         return {"late_reads": self.late_reads, "late_read_worst_us": round(self.late_read_worst_s * 1e6)}
 
-    def start(self):
+    def start(self) -> VirtualOutput:
         self.stream.start()
         self._running = True
         self._thread = threading.Thread(target=self._device, name="moodscore-virtual-device", daemon=True)
