@@ -298,8 +298,9 @@ class MusicEngine:
         blocks, so the audio does not depend on how the host slices its requests. Never
         raises from rendering (a failed block is silence, counted in ``render_errors``);
         after ``close()`` it returns silence. One thread pulls at a time."""
-        if self._output is not None:
-            raise RuntimeError(f"render() is for pull mode; the engine is playing through {type(self._output).__name__}")
+        if self._output is not None or self._remote is not None:
+            playing = type(self._output).__name__ if self._remote is None else "an engine process"
+            raise RuntimeError(f"render() is for pull mode; the engine is playing through {playing}")
         out = np.empty((int(frames), 2), dtype=np.float32)
         pos, block = 0, self._pull_block
         with self._render_lock:

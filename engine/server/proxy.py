@@ -3,7 +3,8 @@
 A call is one record written into the shared call ring (a few microseconds, no system
 call, no lock the engine holds): it never blocks the game; when the ring is full (the
 engine process has stopped reading) the call is dropped and counted
-(``calls_dropped``). ``poll()`` moves the cues the engine process has written into a
+(``calls_dropped``). The rings have one producer and one consumer each, so game threads
+take turns through a lock of this process only (held for one record). ``poll()`` moves the cues the engine process has written into a
 local queue and delivers those whose frame the device has played. ``snapshot()``
 reads the latest snapshot from shared memory. Every call first checks that the engine
 process lives (a non-blocking ``waitpid``); when it has died they raise EngineError.
@@ -18,6 +19,7 @@ import collections
 import dataclasses
 import json
 import logging
+import threading
 import time
 
 from engine.calls import Call
@@ -40,6 +42,9 @@ class RemoteEngine:
         self._codec = CallCodec(self.spec.names)
         self._process = EngineProcess(self.spec)
         self._cues: collections.deque[Cue] = collections.deque()
+        self._send_lock = threading.Lock()    # one producer of calls at a time
+        self._poll_lock = threading.Lock()    # one consumer of cues at a time
+        self._close_lock = threading.Lock()
         self.calls_dropped = 0
         self.final_stats: dict | None = None      # set by close(): the link is gone then
         self._last_fields: dict | None = None
@@ -64,44 +69,53 @@ class RemoteEngine:
 
     def send(self, call: Call) -> None:
         """Write one call for the engine's next control frame; never blocks."""
-        if self.final_stats is not None:
-            return
-        self._process.check_alive()
-        if not self._link.calls.push(*self._codec.encode(call, time.perf_counter_ns())):
-            self.calls_dropped += 1
+        record = self._codec.encode(call, time.perf_counter_ns())
+        with self._send_lock:
+            if self.final_stats is not None:
+                return
+            self._process.check_alive()
+            pushed = self._link.calls.push(*record)
+            self.calls_dropped += not pushed
+        if not pushed:
             log.warning("%r dropped: the engine process has not read its calls (%d dropped)", call, self.calls_dropped)
 
     @property
     def heard_frame(self) -> int:
         """The frame the device has played, as the engine process last published it."""
-        if self.final_stats is not None:
+        try:
+            return self._link.counters.get("heard_frame")
+        except ValueError:   # closed: the link's memory is gone
             return self._last_heard
-        return self._link.counters.get("heard_frame")
 
     def poll(self) -> list[Cue]:
         """The cues heard since the last call, in order."""
-        if self.final_stats is not None:
-            return []
-        self._process.check_alive()
-        heard = self.heard_frame
-        cues = self._cues
-        cues.extend(decode_cue(record, self.sample_rate_hz) for record in self._link.cues.pop_all())
-        out = []
-        while cues and cues[0].frame < heard:
-            out.append(cues.popleft())
+        with self._poll_lock:
+            if self.final_stats is not None:
+                return []
+            self._process.check_alive()
+            heard = self.heard_frame
+            cues = self._cues
+            cues.extend(decode_cue(record, self.sample_rate_hz) for record in self._link.cues.pop_all())
+            out = []
+            while cues and cues[0].frame < heard:
+                out.append(cues.popleft())
         return out
 
     def snapshot_fields(self) -> dict:
         """The latest snapshot's fields, as the engine process published them."""
-        if self.final_stats is None:
-            self._process.check_alive()
-            self._last_fields = json.loads(self._link.snapshots.read())
-        fields = dict(self._last_fields)
+        with self._poll_lock:
+            if self.final_stats is None:
+                self._process.check_alive()
+                self._last_fields = json.loads(self._link.snapshots.read())
+            fields = dict(self._last_fields)
         fields["counters"] = {**fields["counters"], "calls_dropped": self.calls_dropped}
         return fields
 
     def stats(self) -> dict:
-        """The engine process's counters, its call latency (p50, p99, max, ms) and start time."""
+        """The engine process's counters, its call latency (p50, p99, max, ms) and start time
+        (after ``close()``: as they were when it ended)."""
+        if self.final_stats is not None:
+            return self.final_stats
         counters = self._link.counters.as_dict()
         latency = self._link.latency
         return {**counters, "calls_dropped": self.calls_dropped, "start_s": self._process.start_s,
@@ -110,11 +124,14 @@ class RemoteEngine:
 
     def close(self) -> None:
         """End the engine process (waits for it, kills it if it must) and unmap the link. Idempotent."""
-        if self.final_stats is not None:
-            return
-        atexit.unregister(self.close)
-        self._process.close()
-        self._last_heard = self.heard_frame
-        self._last_fields = json.loads(self._link.snapshots.read())
-        self.final_stats = self.stats()
-        self._link.close()
+        with self._close_lock:
+            if self.final_stats is not None:
+                return
+            atexit.unregister(self.close)
+            self._process.close()
+            with self._send_lock, self._poll_lock:   # no call or poll is inside the link as it goes
+                self._last_heard = self.heard_frame
+                self._last_fields = json.loads(self._link.snapshots.read())
+                stats = self.stats()
+                self._link.close()
+                self.final_stats = stats

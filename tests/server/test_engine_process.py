@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -133,6 +134,29 @@ def test_every_call_is_applied_and_timed(served):
     stats = process.stats()
     assert stats["calls_dropped"] == 0 and stats["call_latency_ms_p99"] is not None
     assert stats["cpu_ns"] > 0 and stats["start_s"] > 0
+
+
+def test_calls_from_four_game_threads_all_arrive(served):
+    engine, _ = served
+    process = engine.engine_process
+    before = process.stats()["calls_applied"]
+
+    def game(index: int) -> None:
+        for i in range(200):
+            engine.set_parameter("danger" if index % 2 else "health", i / 200)
+            if i % 50 == 0:
+                engine.poll()
+                engine.snapshot()
+
+    threads = [threading.Thread(target=game, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wait_until(lambda: process.stats()["calls_applied"] >= before + 800)
+    assert process.stats()["calls_applied"] == before + 800 and process.stats()["calls_dropped"] == 0
+    with pytest.raises(RuntimeError, match="pull mode"):
+        engine.render(256)
 
 
 def test_close_ends_the_process_and_frees_everything(served):
