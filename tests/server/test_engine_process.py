@@ -204,6 +204,22 @@ def test_an_engine_process_that_cannot_start_is_an_engine_error_and_the_engine_s
     engine.close()
 
 
+def test_an_absent_audio_device_is_one_clear_line():
+    try:
+        import sounddevice
+
+        sounddevice.query_devices(kind="output")
+    except Exception:  # noqa: BLE001 - no PortAudio, or no output device: the case under test
+        pass
+    else:
+        pytest.skip("this machine has an audio output device")
+    engine = load()
+    with pytest.raises(EngineError, match="could not start the 'sounddevice' output") as error:
+        engine.start("sounddevice")
+    assert "\n" not in str(error.value)
+    engine.close()
+
+
 def test_a_score_without_a_file_cannot_go_to_an_engine_process():
     engine = load()
     engine.score = dataclasses.replace(load_score(SCORE_PATH), file=None)
