@@ -6,8 +6,9 @@ live output and answers one JSON line on its stdout: ``{"ready": ...}``, or
 ``{"error": "..."}`` and exit status 1. Then its main thread waits, reading stdin,
 until the game writes ``{"close": true}`` or its stdin ends (the game exited or was
 killed): it closes the engine (the session record gets its end frame), answers
-``{"closed": ...}`` and exits 0. The render thread does the rest (``served``). Anything else the process prints
-(FluidSynth, SDL, a library's banner) goes to stderr, never into the protocol.
+``{"closed": true}`` and exits 0. The render thread does the rest (``served``).
+Anything else the process prints (FluidSynth, SDL, a library's banner) goes to
+stderr, never into the protocol.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ def _protocol_stream():
 
 
 def _answer(out, message: dict) -> None:
-    out.write(json.dumps(message) + "\n")
-    out.flush()
+    try:
+        out.write(json.dumps(message) + "\n")
+        out.flush()
+    except OSError:   # the game is gone: nobody to answer
+        pass
 
 
 def _start(spec):
@@ -53,7 +57,6 @@ def _start(spec):
         engine.close()
         link.close()
         raise
-    engine.publish()
     return engine, link
 
 
@@ -83,7 +86,7 @@ def main() -> int:
     _answer(out, {"ready": True, "pid": os.getpid(), "start_s": time.perf_counter() - started})
     try:
         _wait_for_close()
-        engine.publish()   # the last counters (CPU time) for the game
+        engine.publish_counters()   # the last CPU times, for the game's stats()
     finally:
         engine.close()
         link.close()

@@ -44,8 +44,9 @@ class ServedEngine(MusicEngine):
         if refill_blocks is not None:
             refill_blocks = min(refill_blocks, self.config.latency_blocks)
         config = dataclasses.replace(self.config.stream(), refill_blocks=refill_blocks)
-        source = ServedSource(self, self._player)
-        self._output = open_output(output, source, config, **(options or {})).start()
+        self._output = open_output(output, ServedSource(self, self._player, link), config, **(options or {}))
+        self.publish()   # before the render thread runs: the board's one writer from then on
+        self._output.start()
         return self
 
     def render_served(self, out: np.ndarray) -> None:
@@ -90,23 +91,31 @@ class ServedEngine(MusicEngine):
             log.exception("publishing the snapshot failed")
 
     def publish(self) -> None:
-        """Write the snapshot and the process counters for the game to read."""
+        """Write the snapshot and the counters for the game to read (the render thread's
+        job once the output plays: the snapshot board has one writer)."""
         snap = self.snapshot()
         snapshot = {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap)}   # asdict: 5x slower
-        link = self._link
-        link.snapshots.publish(json.dumps(snapshot).encode("utf-8"))
-        link.counters.set("cpu_ns", time.process_time_ns())
-        link.counters.set("underruns", snapshot["underruns"])
+        self._link.snapshots.publish(json.dumps(snapshot).encode("utf-8"))
+        self.publish_counters()
+
+    def publish_counters(self) -> None:
+        """Write the counters: underruns, late reads, CPU time of the process and its threads."""
+        counters, output = self._link.counters, self._output
+        counters.set("underruns", output.underruns)
+        device = getattr(output, "counters", dict)()   # the virtual device's late reads
         for name in ("late_reads", "late_read_worst_us"):
-            link.counters.set(name, snapshot["counters"].get(name, 0))
-        link.counters.set("device_cpu_ns", round(getattr(self._output, "device_cpu_s", 0.0) * 1e9))
-        stream = self._output.stream
+            counters.set(name, device.get(name, 0))
+        counters.set("cpu_ns", time.process_time_ns())
+        counters.set("device_cpu_ns", round(getattr(output, "device_cpu_s", 0.0) * 1e9))
+        stream = output.stream
         for name, thread in (("render_cpu_ns", stream._thread), ("composer_cpu_ns", stream._composer)):
-            link.counters.set(name, _thread_cpu_ns(thread))
+            counters.set(name, _thread_cpu_ns(thread))
 
 
 def _thread_cpu_ns(thread) -> int:
     """CPU time of a running ``thread`` (this process), where the OS tells it (0 elsewhere)."""
+    if thread is None:
+        return 0
     try:
         return time.clock_gettime_ns(time.pthread_getcpuclockid(thread.ident))
     except (AttributeError, OSError, TypeError):
@@ -116,9 +125,10 @@ def _thread_cpu_ns(thread) -> int:
 class ServedSource:
     """The live output's source in the engine process: blocks through ``render_served``."""
 
-    def __init__(self, engine: ServedEngine, player):
+    def __init__(self, engine: ServedEngine, player, link: EngineLink):
         self._engine = engine
         self._player = player
+        self._calls = link.calls
 
     def render_into(self, out: np.ndarray) -> None:
         self._engine.render_served(out)
@@ -132,7 +142,7 @@ class ServedSource:
     def render_wanted(self) -> bool:
         """Calls wait in the ring: the stream wakes the render thread at the next free
         block instead of every ``refill`` blocks, so a call waits at most one block period."""
-        return len(self._engine._link.calls) > 0
+        return len(self._calls) > 0
 
     def poll(self, until_frame: int | None = None) -> list:
         return []   # the cues go to the game through the link
