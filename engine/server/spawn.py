@@ -50,19 +50,24 @@ class EngineProcess:
         self.start_s = 0.0
         self._popen: subprocess.Popen | None = None
         self._lines: queue.Queue[dict | None] = queue.Queue()
-        self._exit_note = ""
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> EngineProcess:
         """Start the engine process and wait until its output plays; EngineError (with the
         engine process's own message) when it cannot start."""
         started = time.perf_counter()
-        self._popen = subprocess.Popen(
-            [sys.executable, "-m", "engine.server.child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=_child_environment(), text=True, encoding="utf-8", close_fds=True)
+        try:
+            self._popen = subprocess.Popen(
+                [sys.executable, "-m", "engine.server.child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                env=_child_environment(), text=True, encoding="utf-8", close_fds=True)
+        except OSError as exc:
+            raise EngineError(f"cannot start an engine process with {sys.executable}: {exc}") from exc
         self._reader = threading.Thread(target=self._read_lines, name="moodscore-engine-lines", daemon=True)
         self._reader.start()
-        self._popen.stdin.write(self.spec.to_json() + "\n")
-        self._popen.stdin.flush()
+        try:
+            self._popen.stdin.write(self.spec.to_json() + "\n")
+            self._popen.stdin.flush()
+        except OSError:   # it died before reading: its exit status says so below
+            pass
         answer = self._answer(timeout_s)
         if not answer.get("ready"):
             self._reap(_KILL_TIMEOUT_S)
