@@ -294,7 +294,7 @@ def load_cutscene(path: str | Path, root: str | Path | None = None,
     Raises OSError when the file cannot be read and SourceError (a ValueError)
     listing every problem found, each as ``file:line: yaml.path: message``.
     """
-    cutscene = build_cutscene(load_yaml(path), None if root is None else Path(root), names_of)
+    cutscene = build_cutscene(load_yaml(path, "cutscene"), None if root is None else Path(root), names_of)
     log.debug("loaded cutscene %s", cutscene.summary())
     return cutscene
 
