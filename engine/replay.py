@@ -40,8 +40,10 @@ class SessionWriter:
 
 def read_session(path: str | os.PathLike) -> tuple[dict, list[dict], int]:
     """(header, calls, end_frame) of a session file; ValueError naming the line when broken."""
+    from engine.input_files import read_text
+
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text(path, "session").splitlines()  # a regular file of at most 64 MiB, UTF-8
     records = []
     for number, line in enumerate(lines, 1):
         try:
@@ -86,9 +88,11 @@ def replay(path: str | os.PathLike, *, soundfont=None, model=None, sink=None) ->
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import existing_file
+
     parser.add_argument("session", help="a session file written by MusicEngine(record=...)")
     parser.add_argument("-o", "--output", required=True, help="the WAV file to write")
-    parser.add_argument("--soundfont", help="SoundFont to use instead of the recorded one")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), help="SoundFont to use instead of the recorded one")
 
 
 def run(args: argparse.Namespace) -> int:
