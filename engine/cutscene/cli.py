@@ -9,7 +9,6 @@ anything is rendered.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -59,18 +58,13 @@ def score_cutscene(cutscene_path, wav_path, *, soundfont=None, model=None, sampl
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.errors import EngineError
     from engine.playback.render import ProgressBar
 
     progress = None if args.no_progress else ProgressBar()
     started = time.perf_counter()
-    try:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        rendering = score_cutscene(args.cutscene, args.output, soundfont=args.soundfont, model=args.model,
-                                   sample_rate_hz=args.sample_rate, progress=progress)
-    except (OSError, ValueError, EngineError) as exc:
-        print(f"moodscore score: {exc}", file=sys.stderr)
-        return 1
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    rendering = score_cutscene(args.cutscene, args.output, soundfont=args.soundfont, model=args.model,  # errors: engine.cli
+                               sample_rate_hz=args.sample_rate, progress=progress)
     elapsed = time.perf_counter() - started
     audio_s = rendering.total_frames / args.sample_rate
     worst = max((abs(r.error_frames) for r in rendering.cue_rows if r.kind == "hit"), default=0)

@@ -31,16 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.errors import EngineError
-
     progress = None if args.no_progress else ProgressBar()
-    try:
-        started = time.perf_counter()
-        frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,
-                                  sample_rate_hz=args.sample_rate, progress=progress)
-    except (OSError, ValueError, EngineError) as exc:
-        print(f"moodscore render-midi: {exc}", file=sys.stderr)
-        return 1
+    started = time.perf_counter()
+    frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,  # errors: engine.cli prints them
+                              sample_rate_hz=args.sample_rate, progress=progress)
     elapsed = time.perf_counter() - started
     audio_s = frames / args.sample_rate
     print(f"wrote {args.output}: {audio_s:.1f} s of audio in {elapsed:.2f} s ({audio_s / max(elapsed, 1e-9):.0f}x real time)")
