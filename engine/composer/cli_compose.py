@@ -17,8 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     bars, tempo = bounded_int(1, MAX_BARS), bounded_float(20.0, 300.0)  # the tempi an Intent accepts
     temperature, top_p = bounded_float(0.0, 5.0, lo_open=True), bounded_float(0.0, 1.0, lo_open=True)
-    parser.add_argument("--valence", type=unit_float, default=0.6, help="0 dark .. 1 bright (default: %(default)s)")
-    parser.add_argument("--arousal", type=unit_float, default=0.4, help="0 calm .. 1 excited (default: %(default)s)")
+    parser.add_argument("--valence", type=unit_float, default=0.6, help="0..1: 0 dark, 1 bright (default: %(default)s)")
+    parser.add_argument("--arousal", type=unit_float, default=0.4, help="0..1: 0 calm, 1 excited (default: %(default)s)")
     parser.add_argument("--intensity", type=unit_float, default=0.5, help="0..1, moves the register (default: %(default)s)")
     parser.add_argument("--bars", type=bars, default=16, help=f"how many bars, {bars.span} (default: %(default)s)")
     parser.add_argument("--seed", type=SEED, default=0, help=f"random seed, {SEED.span}: the same seed composes the same bars (default: %(default)s)")
