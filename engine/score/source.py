@@ -14,9 +14,10 @@ or wrong, and return None in that case so a validator can carry on; they never r
 
 Hostile files. The bytes are read through ``engine.input_files`` (a regular file, at
 most 512 KiB, UTF-8, checked before parsing); composing refuses nesting deeper than
-``MAX_DEPTH`` levels, and before any value is built the node graph is measured: a file
-whose aliases would expand to more than ``MAX_VALUES`` values (a "billion laughs"
-bomb), or an alias inside its own anchor, is refused. Every value quoted in a message
+``MAX_DEPTH`` levels and more than ``MAX_VALUES`` values, and before any value is
+built the node graph is measured: a file whose aliases would expand past
+``MAX_VALUES`` values (a "billion laughs" bomb), or an alias inside its own anchor, is
+refused. Every value quoted in a message
 is cut to 80 characters, and a ``SourceError`` prints at most ``MAX_REPORTED`` problems.
 """
 
@@ -44,9 +45,12 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences in a source file (a score uses about 6)."""
 
-MAX_VALUES = 100_000
-"""Most values (mapping keys, values, sequence items) a file may hold once aliases are
-expanded; a score holds a few hundred. A nine-level alias bomb would hold 387 million."""
+MAX_VALUES = 10_000
+"""Most values (mapping keys, values, sequence items) a file may hold, written out or
+once aliases are expanded. A score holds a few hundred, a cutscene of 1,000 cues about
+5,000; a nine-level alias bomb would hold 387 million. PyYAML composes about 40,000
+values a second on a busy 2-core machine, so even a file at the limit with every
+value wrong is read and reported in about half a second."""
 
 MAX_REPORTED = 100
 """Most problems a SourceError prints; the rest are counted."""
@@ -148,14 +152,24 @@ class _BoundedLoader(yaml.SafeLoader):
 
     def __init__(self, text: str):
         super().__init__(text)
-        self._depth = 0
+        self._depth = self._values = 0
+
+    def fetch_flow_collection_start(self, token_class):
+        # the scanner looks up to 1,024 characters ahead for a simple key, and its cost
+        # grows with the open brackets: stop a run of '[' or '{' before it starts
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(None, None, f"nested deeper than {MAX_DEPTH} levels", self.get_mark())
+        super().fetch_flow_collection_start(token_class)
 
     def compose_node(self, parent, index):
         self._depth += 1
+        self._values += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise _Refused(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+                raise _Refused(None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            if self._values > MAX_VALUES:
+                raise _Refused(None, None, f"the file holds more than {MAX_VALUES:,} values",
+                               self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
