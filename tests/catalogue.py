@@ -241,6 +241,8 @@ CASES: list[Case] = [
          "nested deeper than 64"),
     Case("1,500-deep mappings", "score", score_with("a: " + "{a: " * 1500 + "1" + "}" * 1500 + "\n"), "score.yaml:1",
          "nested deeper than 64"),
+    Case("250,000-item list", "score", score_with("a: [" + ",".join(["1"] * 250_000) + "]\n"), "score.yaml:1",
+         "more than 10,000 values"),
     Case("YAML syntax error", "score", score_with("a: [1, 2\nb: 3\n"), "score.yaml:2", "YAML syntax error"),
     Case("impossible date", "score", score_with("version: 2020-02-31\n"), "score.yaml:1", "cannot read this value"),
     Case("5,000-digit integer", "score", score_with("version: " + "9" * 5000 + "\n"), "score.yaml:1",
