@@ -14,6 +14,7 @@ sounds; ``--output wav:PATH --script FILE`` renders headless, as fast as it can.
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import sys
 import threading
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.api import MusicEngine
     from engine.cli_types import UsageError
 
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # the one line of an error stays one line
     offline = args.output.startswith("wav:")
     if offline and not args.script:
         raise UsageError("--output wav:PATH needs --script FILE (there is no one to type)")
