@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tail = bounded_float(0.0, MAX_WAIT_S)
     parser.add_argument("score", help="the score YAML file")
     parser.add_argument("--output", type=output_spec, default="pygame",
-                        help="pygame, sounddevice, null (no sound) or wav:PATH (with --script) (default pygame)")
+                        help="pygame, sounddevice[:DEVICE], null (no sound) or wav:PATH (with --script) (default pygame)")
     parser.add_argument("--script", type=existing_file("script"), help="read commands from this file instead of the terminal")
     parser.add_argument("--seed", type=SEED, default=0, help=f"random seed of the composer, {SEED.span} (default 0)")
     parser.add_argument("--soundfont", type=existing_file("SoundFont"), help="SoundFont file (default: discovered)")

@@ -113,15 +113,17 @@ def existing_file(kind: str) -> Callable[[str], str]:
     return _type("file", "", parse)
 
 
-OUTPUTS = ("pygame", "sounddevice", "null", "wav:PATH")
-
-
 def output_spec(text: str) -> str:
-    """An argparse type: where ``moodscore play`` sends the audio (one of ``OUTPUTS``)."""
-    if text in OUTPUTS[:3] or (text.startswith("wav:") and len(text) > 4):
-        return text
-    raise argparse.ArgumentTypeError(f"{text!r} is not an output; give one of {', '.join(OUTPUTS)}")
+    """An argparse type: where the audio goes, a name of ``engine.playback.outputs.OUTPUTS``
+    (``sounddevice:DEVICE`` with an option, ``wav:PATH`` with the one it needs)."""
+    from engine.playback.outputs import OUTPUTS, output_names
+
+    name, _, value = text.partition(":")
+    kind = OUTPUTS.get(name)
+    if kind is None or (kind.required and not value) or (value and kind.spec_option is None):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an output; give one of {output_names()}")
+    return text
 
 
 __all__ = ["UserError", "UsageError", "MissingDataError", "CommandParser", "bounded_int", "bounded_float",
-           "unit_float", "SEED", "SAMPLE_RATE_HZ", "pitch_class", "existing_file", "OUTPUTS", "output_spec"]
+           "unit_float", "SEED", "SAMPLE_RATE_HZ", "pitch_class", "existing_file", "output_spec"]
