@@ -14,8 +14,6 @@ import os
 import sys
 
 DEFAULT_HEADLESS_S = 20.0
-
-
 MAX_HEADLESS_S = 3600.0
 
 

@@ -14,14 +14,15 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.cli_types import SAMPLE_RATE_HZ, existing_file
+    from engine.cli_types import existing_file
+    from engine.config import AUDIO_RATES_HZ
 
     parser.add_argument("cutscene", metavar="CUTSCENE.yaml", help="the cutscene to score")
     parser.add_argument("-o", "--output", metavar="OUT.wav", required=True, help="WAV file to write (16-bit stereo)")
     parser.add_argument("--soundfont", type=existing_file("SoundFont"), metavar="PATH",
                         help="SoundFont (.sf2/.sf3); default: see find_soundfont")
-    parser.add_argument("--sample-rate", type=SAMPLE_RATE_HZ, default=48000, metavar="HZ",
-                        help=f"sample rate, {SAMPLE_RATE_HZ.span} (default 48000)")
+    parser.add_argument("--sample-rate", type=int, choices=AUDIO_RATES_HZ, default=48000, metavar="HZ",
+                        help=f"sample rate: {', '.join(map(str, AUDIO_RATES_HZ))} (default 48000)")
     parser.add_argument("--model", metavar="DIR", help="composer model directory (default: the shipped one)")
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
