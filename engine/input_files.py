@@ -6,8 +6,10 @@ file (a directory, a FIFO that would block for ever, a symlink to ``/dev/zero`` 
 another device are refused before anything is opened), no larger than the kind's
 limit, and it is read with at most ``limit + 1`` bytes asked for, so a file that grows
 after the check cannot make us read more. The limits (``LIMITS``) are generous for
-real files and small enough that a file at the limit is still parsed in about a
-second:
+real files and bound the time a hostile one can cost (YAML: ``engine.score.source``
+also caps the values at 10,000, so any file is refused within about half a second;
+MIDI: the chunk structure is checked at once, a track's contents take mido about
+3 s per MB on a busy 2-core machine):
 
 ==========  ==========  ============================================================
 kind        limit       why
@@ -15,7 +17,7 @@ kind        limit       why
 score       512 KiB     the example scores are 2-3 KB; YAML parses at ~300 KB/s here
 cutscene    512 KiB     the example cutscenes are under 2 KB
 session     64 MiB      one line per game call: about a million calls
-MIDI        16 MiB      large orchestral files are 1-2 MB
+MIDI        4 MiB       a long orchestral piece is 0.2-1 MB
 script      1 MiB       ``moodscore play --script``: one command a line
 ==========  ==========  ============================================================
 
@@ -35,7 +37,7 @@ LIMITS: dict[str, int] = {
     "score": 512 * KIB,
     "cutscene": 512 * KIB,
     "session": 64 * MIB,
-    "MIDI": 16 * MIB,
+    "MIDI": 4 * MIB,
     "script": 1 * MIB,
 }
 """The most bytes read for each kind of input file (see the module docstring)."""

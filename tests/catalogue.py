@@ -303,7 +303,7 @@ CASES: list[Case] = [
          "is a directory"),
     Case("MIDI missing", "MIDI", lambda f: render("nope.mid"), "nope.mid", "No such file"),
     Case("MIDI of 17 MiB", "MIDI", lambda f: render(sparse(f, "in.mid", 17 * 1024 * 1024).name), "in.mid",
-         "at most 16 MiB"),
+         "at most 4 MiB"),
     # -- SoundFonts
     Case("SoundFont missing", "SoundFont", lambda f: render(write(f, "in.mid", good_midi_bytes()).name,
                                                             "--soundfont", "no.sf2"), "no.sf2", "No such file"),

@@ -111,13 +111,16 @@ class MidiFileError(ValueError):
 
 def read_midi(path: str | os.PathLike) -> Song:
     """Read a type 0 or type 1 MIDI file into a ``Song``. A missing file raises OSError;
-    a directory, a device or a file over 16 MiB raises ``InputFileError`` and anything
+    a directory, a device or a file over 4 MiB raises ``InputFileError`` and anything
     that does not parse as MIDI ``MidiFileError``: both ValueErrors naming the file."""
     data = read_input(path, "MIDI")
+    broken = diagnose(data)  # the chunks first: a truncated file is refused before mido reads it
+    if broken is not None:
+        raise MidiFileError(path, broken)
     try:
         midi = mido.MidiFile(file=io.BytesIO(data), clip=False)
     except Exception as exc:  # mido raises OSError, EOFError, KeyError, ValueError...
-        raise MidiFileError(path, diagnose(data) or f"not a MIDI file or corrupt ({exc or type(exc).__name__})") from None
+        raise MidiFileError(path, f"not a MIDI file or corrupt ({exc or type(exc).__name__})") from None
     if midi.type == 2:
         raise MidiFileError(path, "MIDI type 2 (independent sequences) is not supported")
     if not midi.tracks:
