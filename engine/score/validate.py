@@ -37,7 +37,7 @@ def check_reference(p: Problems, path, name: Any, kind: str, known) -> bool:
     """Record ``unknown <kind> 'x' (did you mean 'y'?)`` unless ``name`` is in ``known``."""
     if isinstance(name, str) and name in known:
         return True
-    p.add(path, f"unknown {kind} {name!r}{src.suggest(name, known)}")
+    p.add(path, f"unknown {kind} {src.shorten(name)}{src.suggest(name, known)}")
     return False
 
 
@@ -49,7 +49,7 @@ def named_entries(p: Problems, path, section: Any) -> list[tuple[str, dict]]:
     entries = []
     for name, body in (section or {}).items():
         if not isinstance(name, str) or not name or name == ANY_STATE:
-            p.add(path + (name,), f"name {name!r} must be a non-empty string other than '*'")
+            p.add(path + (name,), f"name {src.shorten(name)} must be a non-empty string other than '*'")
             continue
         body = src.check_mapping(p, path + (name,), body)
         if body is not None:
@@ -99,7 +99,7 @@ def read_program(p: Problems, path, value: Any) -> int | None:
     if isinstance(value, str):
         number = gm_program(value)
         if number is None:
-            p.add(path, f"unknown General MIDI instrument {value!r}{src.suggest(value, gm_names())}")
+            p.add(path, f"unknown General MIDI instrument {src.shorten(value)}{src.suggest(value, gm_names())}")
         return number
     return src.check_number(p, path, value, 0, 127, integer=True)
 
@@ -143,7 +143,7 @@ def read_range(p: Problems, path, body: Mapping, key: str, lo=None, hi=None):
         return None
     where = path + (key,)
     if len(pair) != 2:
-        p.add(where, f"expected [low, high], got {pair!r}")
+        p.add(where, f"expected [low, high], got {src.shorten(pair)}")
         return None
     low, high = (src.check_number(p, where + (i,), v, lo, hi) for i, v in enumerate(pair))
     if low is None or high is None:
@@ -207,7 +207,7 @@ def read_points(p: Problems, path, body: Mapping) -> tuple[tuple[float, float], 
     for i, pair in enumerate(raw):
         where = path + ("points", i)
         if not isinstance(pair, list) or len(pair) != 2:
-            p.add(where, f"expected [parameter value, intensity], got {pair!r}")
+            p.add(where, f"expected [parameter value, intensity], got {src.shorten(pair)}")
             continue
         x = src.check_number(p, where + (0,), pair[0])
         y = src.check_number(p, where + (1,), pair[1], 0, 1)
@@ -247,17 +247,17 @@ def read_key(p: Problems, path, body: Mapping) -> Key:
     mode = src.get_str(p, path, body, "mode", default=None)
     parts = (text or "C").split()
     if not 1 <= len(parts) <= 2:
-        p.add(path + ("key",), f"key {text!r} is not of the form 'TONIC [MODE]', e.g. 'D minor'")
+        p.add(path + ("key",), f"key {src.shorten(text)} is not of the form 'TONIC [MODE]', e.g. 'D minor'")
         return Key()
     try:
         tonic = parse_pitch_class(parts[0])
     except ValueError as exc:
-        p.add(path + ("key",), f"key {text!r}: {exc}")
+        p.add(path + ("key",), f"key {src.shorten(text)}: {exc}")
         return Key()
     mode = (mode or (parts[1] if len(parts) == 2 else "major")).lower()
     if mode not in MODES:
         where = path + ("mode" if "mode" in body else "key",)
-        p.add(where, f"unknown mode {mode!r}{src.suggest(mode, MODES) or ' (one of: ' + ', '.join(MODES) + ')'}")
+        p.add(where, f"unknown mode {src.shorten(mode)}{src.suggest(mode, MODES) or ' (one of: ' + ', '.join(MODES) + ')'}")
         return Key(tonic)
     return Key(tonic, mode)
 
