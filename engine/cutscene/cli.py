@@ -9,16 +9,20 @@ anything is rendered.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import existing_file
+    from engine.config import AUDIO_RATES_HZ
+
     parser.add_argument("cutscene", metavar="CUTSCENE.yaml", help="the cutscene to score")
     parser.add_argument("-o", "--output", metavar="OUT.wav", required=True, help="WAV file to write (16-bit stereo)")
-    parser.add_argument("--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3); default: see find_soundfont")
-    parser.add_argument("--sample-rate", type=int, default=48000, metavar="HZ", help="sample rate (default 48000)")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), metavar="PATH",
+                        help="SoundFont (.sf2/.sf3); default: see find_soundfont")
+    parser.add_argument("--sample-rate", type=int, choices=AUDIO_RATES_HZ, default=48000, metavar="HZ",
+                        help=f"sample rate: {', '.join(map(str, AUDIO_RATES_HZ))} (default 48000)")
     parser.add_argument("--model", metavar="DIR", help="composer model directory (default: the shipped one)")
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
@@ -55,18 +59,13 @@ def score_cutscene(cutscene_path, wav_path, *, soundfont=None, model=None, sampl
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.errors import EngineError
     from engine.playback.render import ProgressBar
 
     progress = None if args.no_progress else ProgressBar()
     started = time.perf_counter()
-    try:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        rendering = score_cutscene(args.cutscene, args.output, soundfont=args.soundfont, model=args.model,
-                                   sample_rate_hz=args.sample_rate, progress=progress)
-    except (OSError, ValueError, EngineError) as exc:
-        print(f"moodscore score: {exc}", file=sys.stderr)
-        return 1
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    rendering = score_cutscene(args.cutscene, args.output, soundfont=args.soundfont, model=args.model,  # errors: engine.cli
+                               sample_rate_hz=args.sample_rate, progress=progress)
     elapsed = time.perf_counter() - started
     audio_s = rendering.total_frames / args.sample_rate
     worst = max((abs(r.error_frames) for r in rendering.cue_rows if r.kind == "hit"), default=0)
