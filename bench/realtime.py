@@ -218,15 +218,29 @@ def game_session(seconds: float, seed: int, busy_ms: float, sr: int, block: int,
     result = {"start_s": start_s, "underruns": snap.underruns, "late_reads": snap.counters["late_reads"],
               "late_read_worst_ms": snap.counters["late_read_worst_us"] / 1000, "cue_error": cues.error_frames,
               "cues": cues.cues}
-    if remote is not None:
-        last = remote.stats()
-        played_s = (last["heard_frame"] - first["heard_frame"]) / sr
-        cpu_s = (last["cpu_ns"] - first["cpu_ns"]) / 1e9
-        device_s = (last["device_cpu_ns"] - first["device_cpu_ns"]) / 1e9
-        result.update(call_p99=last["call_latency_ms_p99"], call_max=last["call_latency_ms_max"],
-                      calls=last["calls_applied"], rtf=cpu_s / played_s, rtf_no_device=(cpu_s - device_s) / played_s)
+    result.update(engine_process_figures(remote, first, sr) if remote is not None else in_process_figures(music, sr))
     music.close()
     return result
+
+
+def engine_process_figures(remote, first: dict, sr: int) -> dict:
+    """Call latency and the CPU shares of the engine process while it played."""
+    last = remote.stats()
+    played_s = (last["heard_frame"] - first["heard_frame"]) / sr
+    share = {name: (last[name] - first[name]) / 1e9 / played_s
+             for name in ("cpu_ns", "render_cpu_ns", "composer_cpu_ns", "device_cpu_ns")}
+    return {"call_p99": last["call_latency_ms_p99"], "call_max": last["call_latency_ms_max"],
+            "calls": last["calls_applied"], "rtf": share["cpu_ns"], "rtf_no_device": share["cpu_ns"] - share["device_cpu_ns"],
+            "rtf_render": share["render_cpu_ns"], "rtf_composer": share["composer_cpu_ns"]}
+
+
+def in_process_figures(music, sr: int) -> dict:
+    """The CPU shares of the in-process engine's threads (render, composer, virtual device)."""
+    output = music._output
+    engine_s = sum(time.clock_gettime(time.pthread_getcpuclockid(t.ident))
+                   for t in (output.stream._thread, output.stream._composer))
+    played_s = output.stream.frames_read / sr
+    return {"rtf": (engine_s + output.device_cpu_s) / played_s, "rtf_no_device": engine_s / played_s}
 
 
 def main(argv=None) -> int:
@@ -293,6 +307,10 @@ def game_load_fields(args, sr: int) -> dict:
         "engine_start_s": round(served["start_s"], 3),
         "rtf_engine_process": round(served["rtf"], 4),
         "rtf_engine_process_no_device": round(served["rtf_no_device"], 4),
+        "rtf_engine_process_render": round(served["rtf_render"], 4),
+        "rtf_engine_process_composer": round(served["rtf_composer"], 4),
+        "rtf_in_process": round(baseline["rtf"], 4),
+        "rtf_in_process_no_device": round(baseline["rtf_no_device"], 4),
         "underruns_game_busy_in_process": baseline["underruns"],
         "late_reads_game_busy_in_process": baseline["late_reads"],
         "late_read_worst_ms_game_busy_in_process": baseline["late_read_worst_ms"],

@@ -86,7 +86,7 @@ def main() -> int:
     _answer(out, {"ready": True, "pid": os.getpid(), "start_s": time.perf_counter() - started})
     try:
         _wait_for_close()
-        engine.publish_counters()   # the last CPU times, for the game's stats()
+        engine.publish_cpu_times()   # the last ones, for the game's stats()
     finally:
         engine.close()
         link.close()

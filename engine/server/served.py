@@ -8,9 +8,10 @@ when recording; after the block it moves the cues the block emitted to the cue r
 (the game delivers them once the device has played their frame), publishes the
 heard frame and, every ``publish_period_s``, the snapshot. No extra thread and no
 wake-up: the render thread, which wakes every block anyway, does it all, right after
-the block while it runs hot, and never waits for the game. (Measured: a thread of its
-own that woke every 5 ms to publish cost 4% of a core; on the render thread a publish
-costs about 135 us, so once per 60 fps game frame, 0.8%.)
+the block, and never waits for the game. (Measured: a thread of its own that woke every
+5 ms to publish cost 4% of a core; on the render thread a publish costs 150-270 us, so
+publishing at 60 Hz cost 1.7% of a core in ``bench/realtime.py``, at 30 Hz about half.)
+The CPU-time counters, for ``stats()`` only, are refreshed twice a second.
 """
 
 from __future__ import annotations
@@ -22,25 +23,27 @@ import time
 
 import numpy as np
 
-from engine.api import MusicEngine
+from engine.api import EngineSnapshot, MusicEngine
 from engine.playback.outputs import open_output
 from engine.server.link import EngineLink
 from engine.server.wire import CallCodec, encode_cue
 
 log = logging.getLogger(__name__)
 
+_CPU_PERIOD_NS = 500_000_000   # the CPU-time counters are refreshed this often
+
 
 class ServedEngine(MusicEngine):
     """A MusicEngine served to a game process through an ``EngineLink``."""
 
     def serve(self, output: str, link: EngineLink, codec: CallCodec, refill_blocks: int | None = None,
-              publish_period_s: float = 0.016, options: dict | None = None) -> ServedEngine:
+              publish_period_s: float = 1 / 30, options: dict | None = None) -> ServedEngine:
         """Open the live ``output`` (with its ``options``) on this engine, fed through the
         link, and start it."""
         if self._output is not None:
             raise RuntimeError("the served engine is already playing")
         self._link, self._codec = link, codec
-        self._publish_period_ns, self._published_ns = round(publish_period_s * 1e9), 0
+        self._publish_period_ns, self._published_ns, self._cpu_published_ns = round(publish_period_s * 1e9), 0, 0
         if refill_blocks is not None:
             refill_blocks = min(refill_blocks, self.config.latency_blocks)
         config = dataclasses.replace(self.config.stream(), refill_blocks=refill_blocks)
@@ -66,7 +69,7 @@ class ServedEngine(MusicEngine):
             now_ns = time.perf_counter_ns()
             if now_ns - self._published_ns >= self._publish_period_ns:
                 self._published_ns = now_ns
-                self._publish_safely()
+                self._publish_safely(now_ns)
 
     def _queue_calls(self, records: list[tuple]) -> None:
         now_ns = time.perf_counter_ns()
@@ -83,9 +86,12 @@ class ServedEngine(MusicEngine):
             self._pending.extend(calls)
         self._link.counters.add("calls_applied", len(calls))
 
-    def _publish_safely(self) -> None:
+    def _publish_safely(self, now_ns: int) -> None:
         try:
             self.publish()
+            if now_ns - self._cpu_published_ns >= _CPU_PERIOD_NS:
+                self._cpu_published_ns = now_ns
+                self.publish_cpu_times()
         except Exception:  # noqa: BLE001 - on the render thread: the snapshot waits, the music plays on
             self._counters["render_errors"] += 1
             log.exception("publishing the snapshot failed")
@@ -94,22 +100,24 @@ class ServedEngine(MusicEngine):
         """Write the snapshot and the counters for the game to read (the render thread's
         job once the output plays: the snapshot board has one writer)."""
         snap = self.snapshot()
-        snapshot = {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap)}   # asdict: 5x slower
+        snapshot = {name: getattr(snap, name) for name in _SNAPSHOT_FIELDS}   # asdict: 5x slower
         self._link.snapshots.publish(json.dumps(snapshot).encode("utf-8"))
-        self.publish_counters()
+        counters = self._link.counters
+        counters.set("underruns", snap.underruns)
+        counters.set("late_reads", snap.counters.get("late_reads", 0))
+        counters.set("late_read_worst_us", snap.counters.get("late_read_worst_us", 0))
 
-    def publish_counters(self) -> None:
-        """Write the counters: underruns, late reads, CPU time of the process and its threads."""
+    def publish_cpu_times(self) -> None:
+        """Write the CPU time of this process, its render and composer threads and its device thread."""
         counters, output = self._link.counters, self._output
-        counters.set("underruns", output.underruns)
-        device = getattr(output, "counters", dict)()   # the virtual device's late reads
-        for name in ("late_reads", "late_read_worst_us"):
-            counters.set(name, device.get(name, 0))
         counters.set("cpu_ns", time.process_time_ns())
         counters.set("device_cpu_ns", round(getattr(output, "device_cpu_s", 0.0) * 1e9))
         stream = output.stream
         for name, thread in (("render_cpu_ns", stream._thread), ("composer_cpu_ns", stream._composer)):
             counters.set(name, _thread_cpu_ns(thread))
+
+
+_SNAPSHOT_FIELDS = tuple(f.name for f in dataclasses.fields(EngineSnapshot))
 
 
 def _thread_cpu_ns(thread) -> int:
