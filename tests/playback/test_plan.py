@@ -115,7 +115,7 @@ def test_a_soft_change_while_a_landing_is_pending_retargets_the_landing_not_the_
     p.land(4 * BAR, TENSE, 48000, received_frame=1000, state="t")
     changed = p.soften(BAR, 0.0, 4800, lookahead_bars=1)
     assert changed == 4 * BAR - 48000                    # the crossfade's own start: not yet begun
-    assert gains_at(p, 4 * BAR - 48001)["bass"] == 1.0   # the calm music keeps its layers
+    assert min(g.frame for g in p.gain_points) == 4 * BAR - 48000   # the calm music keeps its layers till then
     assert dict(p.gain_points[-1].gains)["bass"] == 0.0  # the landing aims at intensity 0: pad only
     assert p.fold(3 * BAR).intensity == 0.5              # composed before the landing: unchanged
     assert p.fold(4 * BAR).intensity == 0.0 and p.fold(4 * BAR).mood == "tense"
