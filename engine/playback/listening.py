@@ -25,10 +25,17 @@ GAP_THRESHOLD_DBFS = -50.0
 GAP_MIN_S = 0.25
 LEVEL_WINDOW_S = 0.01
 
-CLICK_MIN_JUMP = 0.03
-"""A click's second difference is at least this (full scale 1.0): a step of about -36 dBFS."""
-CLICK_RATIO = 14.0
-"""... and at least this many times the RMS second difference of the 20 ms around it."""
+CLICK_MIN_JUMP = 0.02
+"""A click's second difference is at least this (full scale 1.0): a step of about -34 dBFS."""
+CLICK_RATIO = 8.0
+"""... and at least this many times the RMS second difference of the 20 ms around it.
+Calibrated on FluidSynth renders of the example scores (bench/listen.py's sessions, 3.5
+minutes): with the isolation test below, the largest ratio of music itself, drums
+included, stays under 8 (ratio 6 finds 2-3 sharp synth-bass attacks per minute); a
+cut to silence, a halving and a -2 dB step of the running mix (peaks 0.15-0.22) all
+exceed it. A sharp attack alone, without the isolation test, reaches 9.5."""
+CLICK_ISOLATION = 3.0
+"""... and at least this many times any second difference of the millisecond after it."""
 CLICK_CONTEXT_S = 0.02
 ONSET_GUARD_S = 0.006
 """Around an excluded onset (a drum hit), this long either side is not checked for clicks."""
@@ -78,7 +85,8 @@ def clicks(audio: np.ndarray, sample_rate_hz: int, exclude_frames: Iterable[int]
     cumulative = np.concatenate(([0.0], np.cumsum(np.square(d2))))
     lo, hi = np.maximum(candidates - context, 0), np.minimum(candidates + context, len(d2))
     local_rms = np.sqrt((cumulative[hi] - cumulative[lo]) / (hi - lo))
-    found = candidates[d2[candidates] >= ratio * local_rms] + 1    # d2[i] is centred on frame i + 1
+    found = candidates[(d2[candidates] >= ratio * local_rms) & _isolated(d2, candidates, sample_rate_hz)] + 1
+    # (+1: d2[i] is centred on frame i + 1)
     guard = round(ONSET_GUARD_S * sample_rate_hz)
     onsets = np.sort(np.fromiter(exclude_frames, dtype=np.int64))
     if len(onsets):
@@ -86,6 +94,17 @@ def clicks(audio: np.ndarray, sample_rate_hz: int, exclude_frames: Iterable[int]
         near = np.minimum(np.abs(found - onsets[i]), np.abs(found - onsets[np.minimum(i + 1, len(onsets) - 1)]))
         found = found[near > guard]
     return [int(f) for k, f in enumerate(found) if k == 0 or f - found[k - 1] > context]
+
+
+def _isolated(d2: np.ndarray, at: np.ndarray, sample_rate_hz: int) -> np.ndarray:
+    """Whether each spike at ``at`` stands ``CLICK_ISOLATION`` times above the largest
+    second difference of the millisecond after it (from 3 samples on): a discontinuity
+    is over at once, while a sharp attack goes on as a waveform."""
+    start, span = 3, max(4, round(0.001 * sample_rate_hz))
+    after = np.zeros(len(at))
+    for offset in range(start, start + span):
+        after = np.maximum(after, d2[np.minimum(at + offset, len(d2) - 1)])
+    return d2[at] >= CLICK_ISOLATION * after
 
 
 def loudness_lufs(audio: np.ndarray, sample_rate_hz: int) -> float:

@@ -51,11 +51,13 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """A transition received and not heard yet: to ``state`` (``mood``) at ``frame``."""
+    """A transition received and not heard yet: to ``state`` (``mood``) at ``frame``
+    (``time_s`` seconds from the start)."""
 
     state: str
     mood: str
     frame: int
+    time_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,8 @@ class Plan:
         heard from its landing on), the intent in force, and the next landing after it."""
         landed = [c for c in self.changes if c.intent is not None and c.frame <= frame]
         coming = self.pending_after(frame)
-        pending = Pending(coming.state, coming.intent.mood, coming.frame) if coming is not None else None
+        pending = None if coming is None else Pending(coming.state, coming.intent.mood, coming.frame,
+                                                      coming.frame / self.clock.sample_rate_hz)
         return Heard(landed[-1].state, self.fold(frame), pending)
 
     def pending_after(self, frame: int) -> Change | None:

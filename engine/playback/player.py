@@ -45,6 +45,7 @@ from engine.music.intent import Intent
 from engine.music.notes import PPQ, Bar, Meter
 from engine.music.sync import SyncPoint
 from engine.playback.arranger import Arranger, layer_gains
+from engine.playback.ceiling import soft_clip
 from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.cues import Cue, CueTrack
 from engine.playback.mixer import Mixer
@@ -110,6 +111,7 @@ class Player:
         self._forget_at_bar = 8             # drop old snapshots, bars and gain points then
         self.bars_composed = 0
         self.bars_composed_inline = 0    # by render_into, because the block needed them at once
+        self.samples_soft_clipped = 0    # by the output ceiling (engine.playback.ceiling)
 
     # ------------------------------------------------------------ render side
 
@@ -128,6 +130,7 @@ class Player:
                 if not self._wants_bar_locked(until_frame=end):
                     events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
                     self.synth.render_block(out, start, self.voices.filter(events))
+                    self.samples_soft_clipped += soft_clip(out)
                     if self._stop_frame is None or start <= self._stop_frame:
                         self.cues.emit(start, end)
                     if self._next_bar >= self._forget_at_bar:
