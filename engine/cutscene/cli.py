@@ -56,9 +56,9 @@ def score_cutscene(cutscene_path, wav_path, *, soundfont=None, model=None, sampl
 
 def run(args: argparse.Namespace) -> int:
     from engine.errors import EngineError
-    from engine.playback.render import ProgressBar
+    from engine.progress import AudioProgress
 
-    progress = None if args.no_progress else ProgressBar()
+    progress = None if args.no_progress else AudioProgress(args.sample_rate, "score")
     started = time.perf_counter()
     try:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
