@@ -108,8 +108,22 @@ def test_unfittable_cutscene_names_the_file(tmp_path):
     text = DEMO.joinpath("ambush.yaml").read_text().replace('"00:00:25:00", hit: first_blow', '"00:00:20:15", hit: first_blow')
     scene = load_cutscene(write_beside(tmp_path, text))
     with pytest.raises(ValueError, match=r"^scene.yaml: hits 'ambush' \(00:00:20:05\) and 'first_blow' \(00:00:20:15\) "
-                                         r"are 0.42 s apart: one bar of 4/4 there needs 576 bpm"):
+                                         r"are 0.42 s apart: one bar of 4/4 there needs 576 bpm") as info:
         fit_cutscene(scene, load_score(scene.score_path))
+    assert str(info.value).endswith("The nearest time that fits for 'first_blow' is 00:00:21:18 (27 frames later).")
+    moved = text.replace('"00:00:20:15", hit: first_blow', '"00:00:21:18", hit: first_blow')
+    fit_cutscene(load_cutscene(write_beside(tmp_path, moved)), load_score(scene.score_path))    # and it does fit
+
+
+def test_a_change_per_bar_failure_says_so_and_where_the_hit_could_go(tmp_path):
+    text = DEMO.joinpath("ambush.yaml").read_text().replace('"00:00:15:14", hit: shadow_falls',
+                                                            '"00:00:13:02", hit: shadow_falls')
+    scene = load_cutscene(write_beside(tmp_path, text))
+    with pytest.raises(ValueError) as info:
+        fit_cutscene(scene, load_score(scene.score_path))
+    message = str(info.value)
+    assert "the tempo before is 90.0 bpm" in message and "(the binding limit: tempo.max_change_per_bar)" in message
+    assert "The nearest time that fits for 'shadow_falls' is 00:00:13:03 (1 frame later)." in message
 
 
 def write_beside(tmp_path: Path, text: str) -> Path:
