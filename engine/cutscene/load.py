@@ -137,7 +137,7 @@ def _kind(p: Problems, path: tuple, cue: dict) -> str | None:
     return None
 
 
-def read_cue(p: Problems, path: tuple, cue: Any, rate: FrameRate) -> fmt.Cue | None:
+def read_cue(p: Problems, path: tuple, cue: Any, rate: FrameRate) -> fmt.CutsceneCue | None:
     """One cue, or None after recording what is wrong with it."""
     cue = src.check_mapping(p, path, cue)
     if cue is None:
@@ -210,14 +210,14 @@ _READERS: dict[str, Callable] = {"state": _state, "event": _event, "parameter": 
                                  "stinger": _stinger, "hit": _hit, "end": _end}
 
 
-def check_order(p: Problems, cues: list[tuple[tuple, fmt.Cue]]) -> None:
+def check_order(p: Problems, cues: list[tuple[tuple, fmt.CutsceneCue]]) -> None:
     """Cues of one file must be written in time order."""
     for (_, before), (path, cue) in zip(cues, cues[1:]):
         if cue.time_s < before.time_s:
             p.add(path + ("at",), f"cues must be in time order: {cue.timecode} comes after {before.timecode}")
 
 
-def check_timeline(p: Problems, cues: list[tuple[tuple, fmt.Cue]], length_s: float | None,
+def check_timeline(p: Problems, cues: list[tuple[tuple, fmt.CutsceneCue]], length_s: float | None,
                    complete: bool = True) -> None:
     """Times within the length, unique hits; when ``complete`` (every cue read), also a
     state at 0 and one end that comes last. ``cues`` pairs each cue with its path."""
@@ -244,7 +244,7 @@ def _check_hit(p: Problems, path: tuple, cue: fmt.HitCue, hits: dict) -> None:
     hits[cue.name] = cue
 
 
-def _check_end(p: Problems, cues: list[tuple[tuple, fmt.Cue]], length_s: float | None) -> None:
+def _check_end(p: Problems, cues: list[tuple[tuple, fmt.CutsceneCue]], length_s: float | None) -> None:
     ends = [(path, c) for path, c in cues if isinstance(c, fmt.EndCue)]
     if not ends:
         p.add(("cues",), "a cutscene needs one end cue: '- {at: ..., end: fade, fade: 2}' or 'end: cadence' "
@@ -260,7 +260,7 @@ def _check_end(p: Problems, cues: list[tuple[tuple, fmt.Cue]], length_s: float |
         p.add(path + ("fade",), f"the fade ends at {end.time_s + end.fade_s:g} s, past the length {length_s:g} s")
 
 
-def check_length(p: Problems, cues: list[tuple[tuple, fmt.Cue]], length_s: float, max_tail_s: float) -> None:
+def check_length(p: Problems, cues: list[tuple[tuple, fmt.CutsceneCue]], length_s: float, max_tail_s: float) -> None:
     """A length typed by hand may run at most ``max_tail_s`` past the end cue (and its fade):
     a slip of the keyboard must not render an hour of silence."""
     ends = [c for _, c in cues if isinstance(c, fmt.EndCue)]
@@ -272,7 +272,7 @@ def check_length(p: Problems, cues: list[tuple[tuple, fmt.Cue]], length_s: float
                            f"{end_s:g} s; at most {max_tail_s:g} s may follow it (set max_tail to allow more)")
 
 
-def check_names(p: Problems, cues: list[tuple[tuple, fmt.Cue]], names: ScoreNames) -> None:
+def check_names(p: Problems, cues: list[tuple[tuple, fmt.CutsceneCue]], names: ScoreNames) -> None:
     """Record every state, event, parameter or stinger the score does not define."""
     for path, cue in cues:
         for key, name, known, what in _references(cue, names):
@@ -281,7 +281,7 @@ def check_names(p: Problems, cues: list[tuple[tuple, fmt.Cue]], names: ScoreName
                 p.add(path + (key,), f"{what} {name!r} is not in the score{hint}")
 
 
-def _references(cue: fmt.Cue, names: ScoreNames):
+def _references(cue: fmt.CutsceneCue, names: ScoreNames):
     if isinstance(cue, fmt.StateCue):
         yield "state", cue.state, names.states, "state"
     elif isinstance(cue, fmt.EventCue):
@@ -308,7 +308,7 @@ def read_length(p: Problems, data: dict, rate: FrameRate, timeline) -> Fraction 
     return length
 
 
-def read_cues(p: Problems, data: dict, rate: FrameRate, timeline) -> tuple[list[tuple[tuple, fmt.Cue]], bool]:
+def read_cues(p: Problems, data: dict, rate: FrameRate, timeline) -> tuple[list[tuple[tuple, fmt.CutsceneCue]], bool]:
     """The file's cues and the timeline's, merged in time order (the file's first at equal
     times), each with its path; and whether every cue could be read."""
     raw = src.get_list(p, (), data, "cues", default=[] if timeline is not None else src.REQUIRED) or []
