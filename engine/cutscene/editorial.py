@@ -6,7 +6,9 @@ cue, in the shape a cutscene YAML cue has (``{"at": ..., "hit": "ambush", ...}``
 so the same validation reads both. A marker's meaning comes from, in this order:
 
 1. its metadata ``moodscore``: a cue mapping without ``at`` (``{"hit": "ambush",
-   "accent": 1}``), or ``{"kind": "hit", ...}`` whose name is the marker's name;
+   "accent": 1}``), or ``{"kind": "hit", ...}`` whose name is the marker's name; metadata
+   with options only (``{"accent": 1, "stinger": "hurt"}``) adds them to the cue that
+   the name or colour makes;
 2. its name ``KIND: NAME [key=value ...]``: ``hit: ambush accent=1 stinger=hurt``,
    ``state: combat``, ``event: enemy_spotted``, ``stinger: item``,
    ``parameter: danger=0.7 ramp=3``, ``end: cadence``, ``end: fade fade=3``;
@@ -162,25 +164,32 @@ def _order(marker: MarkerCue, rate: FrameRate) -> Fraction:
 
 
 def marker_cue(name: str, colour: str | None, metadata: dict, at: str) -> dict | None:
-    """The cue mapping a marker stands for (see the module docstring), or None."""
+    """The cue mapping a marker stands for (see the module docstring), or None.
+
+    Metadata that names no kind (only options such as ``accent``) adds its keys to the
+    cue the name or colour makes."""
     meta = metadata.get(GENERATED_KEY)
-    if isinstance(meta, dict) or hasattr(meta, "keys"):
-        return _from_metadata(name, dict(meta), at)
-    match = _PREFIX.match(name or "")
+    meta = {str(k): _plain(v) for k, v in meta.items()} if hasattr(meta, "keys") else {}
+    if "kind" in meta:
+        kind = str(meta.pop("kind"))
+        return {"at": at, kind: meta.pop("name", name), **meta}
+    if any(kind in meta for kind in KINDS if kind != "stinger"):   # a hit may carry a stinger
+        return {"at": at, **meta}
+    cue = _from_name(name or "", colour, at)
+    if cue is None:
+        return {"at": at, **meta} if "stinger" in meta else None
+    return {**cue, **meta}
+
+
+def _from_name(name: str, colour: str | None, at: str) -> dict | None:
+    match = _PREFIX.match(name)
     if match:
         kind = "parameter" if match.group(1).lower() == "param" else match.group(1).lower()
         return _from_words(kind, match.group(2), {}, at)
     if colour in COLOUR_KINDS:
         kind, implied = COLOUR_KINDS[colour]
-        return _from_words(kind, name or "", implied, at)
+        return _from_words(kind, name, implied, at)
     return None
-
-
-def _from_metadata(name: str, meta: dict, at: str) -> dict:
-    kind = meta.pop("kind", None)
-    if kind is not None:
-        meta = {str(kind): meta.pop("name", name), **meta}
-    return {"at": at, **{str(k): _plain(v) for k, v in meta.items()}}
 
 
 def _plain(value: Any) -> Any:

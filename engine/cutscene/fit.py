@@ -266,9 +266,14 @@ def _stuck(stretches, candidates, layer, i, settings, source) -> FitError:
     on_phase = [n for n in counts for _, phase in layer if stretch.end.on_beat or (phase + n) % per_bar == 0]
     if not on_phase:
         return FitError(phase_message(stretch, source), stretch.end, RANGE)
-    before = sorted({stretches[i - 1].bpm(beats) for beats, _ in layer}) if i else []
-    return FitError(change_message(stretch, sorted(set(on_phase)), before, settings.max_change_per_bar, source),
-                    stretch.end, CHANGE)
+    change = settings.max_change_per_bar * _SAFETY / (1 + settings.max_change_per_bar)
+    options = []     # (tempo before, tempo here, beats here, the largest step a glide may take there)
+    for n in sorted(set(on_phase)):
+        for prev_beats, _ in (layer if i else ()):
+            prev = stretches[i - 1]
+            bars = prev_beats / prev.meter.beats_per_bar + n / stretch.meter.beats_per_bar
+            options.append((prev.bpm(prev_beats), stretch.bpm(n), n, math.expm1(_SMOOTH_SHARE * math.log1p(change) * bars)))
+    return FitError(change_message(stretch, options, settings.max_change_per_bar, source), stretch.end, CHANGE)
 
 
 def _junction_bpm(a: _Stretch, a_beats: int, b: _Stretch, b_beats: int) -> float:
@@ -407,9 +412,9 @@ def _solve(stretches, settings, source):
         forbidden.add(_forbid(stretches, counts, failed))
         log.debug("stretch %d could not be played with %s beats; retrying", failed, counts)
     stretch = stretches[failed]
-    before = [stretches[failed - 1].bpm(counts[failed - 1])] if failed else []
-    raise FitError(change_message(stretch, [counts[failed]], before, settings.max_change_per_bar, source),
-                   stretch.end, CHANGE)
+    options = [(stretches[failed - 1].bpm(counts[failed - 1]), stretch.bpm(counts[failed]), counts[failed], None)] \
+        if failed else []
+    raise FitError(change_message(stretch, options, settings.max_change_per_bar, source), stretch.end, CHANGE)
 
 
 def fit_tempo(zones: Sequence[TempoZone], hits: Sequence[Hit], length_s: float,

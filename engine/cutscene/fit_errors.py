@@ -92,26 +92,36 @@ def phase_message(stretch, source: str) -> str:
             "with the bar line; mark the second `on: beat` to free it)")
 
 
-def change_message(stretch, counts, before: list[float], change: float, source: str) -> str:
-    """Counts fit the range, but none is reachable from the tempo before at ``change`` per bar."""
-    unit = "beat" if stretch.end.on_beat else "bar"
-    per_unit = 1 if stretch.end.on_beat else stretch.meter.beats_per_bar
-    here = [(stretch.bpm(n), n) for n in counts]
-    gap, bpm_here, n, bpm_before = min((abs(math.log(b / a)), b, n, a) for b, n in here for a in before or [0.0])
+def change_message(stretch, options, change: float, source: str) -> str:
+    """Counts fit the range, but none is reachable from the tempo before at ``change`` per bar.
+
+    ``options`` are (tempo before, tempo here, beats here, largest step there or None
+    when the glides did not fit in the stretch); the message quotes the one that misses
+    by least."""
     head = f"{source + ': ' if source else ''}{pair(stretch)} are {stretch.duration_s:.2f} s apart: "
-    if not before:
-        return head + (f"no tempo in {_range(stretch)} is reachable at ≤ {change:.0%} change per bar "
-                       "(the binding limit: tempo.max_change_per_bar)")
-    fit = "fits" if n == per_unit else "fit"
-    return head + (f"{counted(n // per_unit, unit, stretch.meter)} there at {tempo(bpm_here, stretch.meter)} "
-                   f"{fit} {_range(stretch)}, but the tempo before is {tempo(bpm_before, stretch.meter)}, "
-                   f"{math.expm1(gap):.1%} away: too far to reach at ≤ {change:.0%} change per bar "
-                   "(the binding limit: tempo.max_change_per_bar)")
+    limit = "(the binding limit: tempo.max_change_per_bar)"
+    if not options:
+        return head + f"no tempo in {_range(stretch)} is reachable at ≤ {change:.0%} change per bar {limit}"
+
+    def excess(option):
+        before, here, _, allowed = option
+        return abs(math.log(here / before)) - (math.log1p(allowed) if allowed is not None else 0.0)
+
+    before, here, n, allowed = min(options, key=excess)
+    per_unit = 1 if stretch.end.on_beat else stretch.meter.beats_per_bar
+    count, unit = (n // per_unit, "bar") if n % per_unit == 0 and not stretch.end.on_beat else (n, "beat")
+    step = abs(here / before - 1)
+    reach = (f"a glide at ≤ {change:.0%} per bar moves at most {allowed:.1%} over those bars" if allowed is not None
+             else f"a glide at ≤ {change:.0%} per bar does not fit in the stretch")
+    return head + (f"{counted(count, unit, stretch.meter)} there at {tempo(here, stretch.meter)} "
+                   f"{'fits' if count == 1 else 'fit'} {_range(stretch)}, but the tempo before is "
+                   f"{tempo(before, stretch.meter)}, {step:.1%} away, and {reach} {limit}")
 
 
 def nearest_fit(fit, zones, hits, length_s: float, error: FitError, frame_rate, format_timecode) -> str:
     """A sentence giving the picture frame nearest ``error.hit`` (within ``MAX_SEARCH_S``, between
-    its neighbours) at which the hits up to the next one fit, or saying there is none.
+    its neighbours) at which the hits up to the next one fit, a change of state at the
+    hit moving with it; or saying there is none.
 
     ``fit(zones, hits, length_s)`` is the fit to try (it raises ValueError when the hits
     cannot be met); only the hits up to the one after the moved hit are fitted, so each
@@ -130,8 +140,10 @@ def nearest_fit(fit, zones, hits, length_s: float, error: FitError, frame_rate, 
                 continue
             moved = replace(error.hit, time_s=time_s, timecode=format_timecode(frame / fps, frame_rate))
             tried = window[:index] + [moved] + window[index + 1:]
+            # a change of state on the hit moves with it, as it would in the cutscene
+            shifted = [replace(z, start_s=time_s) if z.start_s == error.hit.time_s else z for z in zones]
             try:
-                fit(zones, tried, max(length_s, time_s))
+                fit(shifted, tried, max(length_s, time_s))
             except ValueError:
                 continue
             direction = "later" if frame > frame0 else "earlier"

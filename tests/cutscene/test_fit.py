@@ -100,7 +100,7 @@ def test_too_sudden_a_change_is_refused_naming_the_binding_limit():
     with pytest.raises(FitError) as info:
         fit_tempo([zone(55, 160, 100, jump_in=False)], hits, 10.0)
     assert info.value.limit == CHANGE and info.value.hit is hits[1]
-    assert "fits the 55..160 bpm" in str(info.value) and "8% change per bar" in str(info.value)
+    assert "fits the 55..160 bpm" in str(info.value) and "a glide at ≤ 8% per bar moves at most" in str(info.value)
     assert str(info.value).endswith("(the binding limit: tempo.max_change_per_bar)")
 
 
