@@ -71,6 +71,7 @@ class EditorialTimeline:
     length_s: Fraction
     cues: tuple[MarkerCue, ...]
     ignored: int = 0
+    name: str = ""
 
 
 def read_timeline(path: str | os.PathLike, drop_frame: bool | None = None) -> EditorialTimeline:
@@ -105,7 +106,8 @@ def read_timeline(path: str | os.PathLike, drop_frame: bool | None = None) -> Ed
     if ignored:
         log.info("%s: %d markers have no moodscore meaning (see docs/cutscene-format.md)", path.name, ignored)
     length = _seconds(timeline.tracks.duration())
-    return EditorialTimeline(path, rate, length, tuple(sorted(cues, key=lambda m: _order(m, rate))), ignored)
+    return EditorialTimeline(path, rate, length, tuple(sorted(cues, key=lambda m: _order(m, rate))), ignored,
+                             timeline.name or "")
 
 
 def _rate_of(timeline) -> float:

@@ -340,9 +340,9 @@ def build_cutscene(doc: Document, root: Path | None = None,
     src.check_keys(p, (), data, TOP_KEYS)
     folder = doc.file.resolve().parent
     limit = Path(root).resolve() if root is not None else folder.parent
-    title = src.get_str(p, (), data, "title", default="")
     score_path = read_path(p, data, "score", folder, limit)
     timeline = _timeline(p, data, folder, limit, timeline_path)
+    title = src.get_str(p, (), data, "title", default=timeline.name if timeline is not None else "")
     rate = read_frame_rate(p, data, timeline)
     seed = src.get_int(p, (), data, "seed", 0, 2**32 - 1, default=fmt.DEFAULT_SEED)
     length = read_length(p, data, rate, timeline)

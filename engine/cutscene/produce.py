@@ -63,7 +63,7 @@ def score_cutscene(cutscene, output, *, soundfont=None, model=None, sample_rate_
         rendering = render_cutscene(prepared, soundfont=soundfont, model=model, sample_rate_hz=sample_rate_hz,
                                     sink=delivery.write_mix, progress=progress,
                                     stem_sink=delivery.write_stems if spec.stems_dir is not None else None)
-        rendering.loudness = delivery.finish()
+        rendering.loudness = delivery.finish(measure=extras)
         rendering.clipped_samples = delivery.clipped_samples
         if extras:
             _write_extras(rendering, files, made)
