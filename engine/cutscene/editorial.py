@@ -130,8 +130,10 @@ def _markers(timeline):
         for marker in track.markers:
             yield marker, track.transformed_time(marker.marked_range.start_time, stack)
         for item in track.find_children():
+            shown = item.trimmed_range() if hasattr(item, "trimmed_range") else None
             for marker in getattr(item, "markers", ()):
-                yield marker, item.transformed_time(marker.marked_range.start_time, stack)
+                if shown is None or shown.contains(marker.marked_range.start_time):   # trimmed off: not in the cut
+                    yield marker, item.transformed_time(marker.marked_range.start_time, stack)
 
 
 def _generated(track) -> bool:

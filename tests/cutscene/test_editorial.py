@@ -42,6 +42,7 @@ def cut(path: Path, rate: float, *, start_tc=RT(86400, 24)) -> Path:
     # on the clip: its own media time; 100 + k frames of media is 3 s + k frames of the edit
     close.markers.append(marker("strike", 100 + frames(7) - frames(3) + 3, rate, otio.schema.MarkerColor.ORANGE,
                                 hit="strike", stinger="hurt", accent=1.0, on="beat"))
+    close.markers.append(marker("hit: trimmed off", 50, rate))            # media the cut does not show: not read
     video.markers.append(marker("stinger: hurt", frames(12) + 7, rate, otio.schema.MarkerColor.BLUE))
     otio.adapters.write_to_file(timeline, str(path))
     return path
