@@ -28,10 +28,13 @@ def _is_tty(stream) -> bool:
 
 
 class Progress:
-    """Progress of ``total`` units of work named ``label``; ``update`` adds, ``close`` ends."""
+    """Progress of ``total`` units of work named ``label``; ``update`` adds, ``close`` ends.
+    The bar appears once the work has taken ``delay_s`` (a quick job or one that fails at
+    once draws none)."""
 
     def __init__(self, total: float, label: str, unit: str = "it", *, unit_scale: bool = False,
-                 stream=None, plain_interval_s: float = PLAIN_INTERVAL_S, clock=time.monotonic) -> None:
+                 stream=None, plain_interval_s: float = PLAIN_INTERVAL_S, clock=time.monotonic,
+                 delay_s: float = 0.5) -> None:
         self.clock = clock
         self.stream = stream if stream is not None else sys.stderr
         self.label, self.unit, self.unit_scale = label, unit, unit_scale
@@ -41,10 +44,10 @@ class Progress:
         self.plain_interval_s = plain_interval_s
         self._start_s = clock()
         self._last_line_s = self._start_s
-        self._line_done = -1.0          # work done at the last plain line
+        self._line_done = 0.0           # work done at the last plain line (nothing done: no line)
         self._closed = False
         self._bar = tqdm(total=self.total, desc=label, unit=unit, unit_scale=unit_scale, file=self.stream,
-                         smoothing=0, mininterval=0.1, dynamic_ncols=True) if _is_tty(self.stream) else None
+                         smoothing=0, mininterval=0.1, dynamic_ncols=True, delay=delay_s) if _is_tty(self.stream) else None
 
     def update(self, steps: float = 1, suffix: str = "") -> None:
         """Add ``steps`` units of work done; ``suffix`` (e.g. the running loss) shows after the rate."""

@@ -50,9 +50,17 @@ def test_audio_progress_counts_seconds_of_audio_and_ends_once():
 
 def test_a_terminal_gets_a_tqdm_bar():
     stream = Terminal()
-    progress = Progress(10, "epoch 1", unit="batch", stream=stream)
+    progress = Progress(10, "epoch 1", unit="batch", stream=stream, delay_s=0)
     for _ in range(10):
         progress.update(1, "nll 1.234")
     progress.close()
     text = stream.getvalue()
     assert "\r" in text and "epoch 1: 100%" in text and "10/10" in text and "batch/s" in text and "nll 1.234" in text
+
+
+def test_nothing_is_drawn_for_work_that_never_started():
+    stream, terminal = io.StringIO(), Terminal()
+    for out in (stream, terminal):
+        progress = AudioProgress(48_000, "score", stream=out)
+        progress.close()
+    assert stream.getvalue() == "" and terminal.getvalue() == ""
