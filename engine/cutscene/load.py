@@ -384,10 +384,10 @@ def load_cutscene(path: str | Path, root: str | Path | None = None,
                   timeline: str | Path | None = None) -> fmt.Cutscene:
     """Read and validate the cutscene at ``path`` (see ``build_cutscene``).
 
-    Raises OSError when the file cannot be read and SourceError (a ValueError)
-    listing every problem found, each as ``file:line: yaml.path: message``.
+    Raises SourceError (a ValueError) listing every problem found, each as
+    ``file:line: yaml.path: message``, a file that cannot be read included.
     """
-    cutscene = build_cutscene(load_yaml(path), None if root is None else Path(root), names_of, timeline)
+    cutscene = build_cutscene(load_yaml(path, "cutscene"), None if root is None else Path(root), names_of, timeline)
     log.debug("loaded cutscene %s", cutscene.summary())
     return cutscene
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import os
-import sys
 import time
 from typing import Callable
 
@@ -19,26 +18,25 @@ TAIL_S = 2.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import SAMPLE_RATE_HZ, existing_file
+
     parser.add_argument("midi", metavar="IN.mid", help="MIDI file to render (type 0 or 1)")
     parser.add_argument("-o", "--output", metavar="OUT.wav", required=True, help="WAV file to write (16-bit stereo)")
-    parser.add_argument("--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3); default: see find_soundfont")
-    parser.add_argument("--sample-rate", type=int, default=48000, metavar="HZ", help="sample rate (default 48000)")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), metavar="PATH",
+                        help="SoundFont (.sf2/.sf3); default: see find_soundfont")
+    parser.add_argument("--sample-rate", type=SAMPLE_RATE_HZ, default=48000, metavar="HZ",
+                        help=f"sample rate, {SAMPLE_RATE_HZ.span} (default 48000)")
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.errors import EngineError
-
     from engine.progress import AudioProgress
 
     progress = None if args.no_progress else AudioProgress(args.sample_rate, "render-midi")
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
-        frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,
+        frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,  # errors: engine.cli prints them
                                   sample_rate_hz=args.sample_rate, progress=progress)
-    except (OSError, ValueError, EngineError) as exc:
-        print(f"moodscore render-midi: {exc}", file=sys.stderr)
-        return 1
     finally:
         if progress is not None:
             progress.close()

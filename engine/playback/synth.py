@@ -71,7 +71,8 @@ INSTALL_HINT = "sudo apt-get install --no-install-recommends fluid-soundfont-gm"
 def find_soundfont(explicit: str | os.PathLike | None = None) -> Path:
     """Return the SoundFont to load: ``explicit``, else ``$MOODSCORE_SOUNDFONT``, else the
     first *.sf2/*.sf3 in the repository's ``soundfonts/`` folder, else a standard system
-    path. An explicit or environment path that does not exist is an OSError; finding
+    path. An explicit or environment path that does not exist or is not a file is a
+    ``SoundFontError`` (an EngineError and a FileNotFoundError); finding
     none at all is an EngineError that lists every path tried and how to install one."""
     if explicit is not None:
         return _check_soundfont_file(Path(explicit), "--soundfont")
@@ -94,9 +95,20 @@ def find_soundfont(explicit: str | os.PathLike | None = None) -> Path:
     )
 
 
+class SoundFontError(EngineError, FileNotFoundError):
+    """A SoundFont path that does not exist or is not a file: an EngineError, and the
+    FileNotFoundError it always was."""
+
+
 def _check_soundfont_file(path: Path, source: str) -> Path:
-    if not path.is_file():
-        raise FileNotFoundError(f"SoundFont {path} (from {source}) does not exist")
+    from engine.input_files import describe_special
+
+    try:
+        special = describe_special(path.stat().st_mode)
+    except OSError as exc:
+        raise SoundFontError(f"SoundFont {path} (from {source}): {exc.strerror}") from None
+    if special is not None:
+        raise SoundFontError(f"SoundFont {path} (from {source}) is {special}, not a file")
     return path
 
 
