@@ -48,6 +48,8 @@ COLOUR_KINDS: dict[str, tuple[str, dict]] = {
 }
 """A marker's colour -> the cue kind it makes (and keys it implies)."""
 KINDS = ("hit", "state", "event", "stinger", "parameter", "end")
+MAX_TIMELINE_BYTES = 64 << 20
+"""A feature film's edit as OTIO JSON is a few MB; anything past this is not a timeline."""
 GENERATED_KEY = "moodscore"
 """Metadata key of tracks moodscore wrote (``{"generated": true}``), skipped on reading."""
 _PREFIX = re.compile(r"^\s*(hit|state|event|stinger|parameter|param|end)\s*:\s*(.*)$", re.IGNORECASE)
@@ -82,9 +84,14 @@ def read_timeline(path: str | os.PathLike, drop_frame: bool | None = None) -> Ed
     """
     import opentimelineio as otio
 
+    from engine.input_files import check_regular
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"timeline {path} does not exist")
+    size = check_regular(path, "timeline").st_size      # no FIFO, device or directory
+    if size > MAX_TIMELINE_BYTES:
+        raise ValueError(f"{path}: is {size >> 20} MiB; a timeline file may be at most {MAX_TIMELINE_BYTES >> 20} MiB")
     try:
         timeline = otio.adapters.read_from_file(str(path))
     except Exception as exc:    # OTIO raises its own, adapters anything: all mean "not a timeline"

@@ -123,3 +123,14 @@ def test_not_a_timeline_is_one_clear_error(tmp_path):
         read_timeline(tmp_path / "x.otio")
     with pytest.raises(FileNotFoundError, match="none.otio"):
         read_timeline(tmp_path / "none.otio")
+
+
+def test_a_directory_or_a_fifo_is_refused_before_otio_reads_it(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.otio")
+    with pytest.raises(ValueError, match="pipe.otio: is a FIFO"):
+        read_timeline(tmp_path / "pipe.otio")
+    (tmp_path / "dir.otio").mkdir()
+    with pytest.raises(ValueError, match="dir.otio: is a directory"):
+        read_timeline(tmp_path / "dir.otio")
