@@ -159,7 +159,7 @@ class Synth:
     """
 
     def __init__(self, soundfont=None, *, sample_rate_hz: int = 48000, gain: float | None = None,
-                 reverb: bool = True, chorus: bool = True):
+                 reverb: bool = True, chorus: bool = True, settings: dict | None = None):
         if isinstance(sample_rate_hz, bool) or not isinstance(sample_rate_hz, int) or not 8000 <= sample_rate_hz <= 192000:
             raise ValueError(f"sample_rate_hz: {sample_rate_hz!r} must be an int in 8000..192000")
         gain = DEFAULT_GAIN if gain is None else float(gain)
@@ -170,7 +170,7 @@ class Synth:
         self.gain = gain
         fl = _load_fluidsynth()
         self._fl = fl
-        self._fs = fl.Synth(gain=gain, samplerate=float(sample_rate_hz))
+        self._fs = fl.Synth(gain=gain, samplerate=float(sample_rate_hz), **(settings or {}))  # FluidSynth settings fixed at creation
         self._fs.setting("synth.reverb.active", int(reverb))
         self._fs.setting("synth.chorus.active", int(chorus))
         self._handle = self._fs.synth
