@@ -110,7 +110,7 @@ class ScoreBridge:
             intent = self.machine.intent_for(request.to_state, received)
             segment = self._segment_for(request, state)
             self.player.transition(intent, request.sync, received_frame=received, fade_s=request.fade_s,
-                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars)
+                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars, state=request.to_state)
             self._sent_intensity = intent.intensity
         if request.stinger is not None:
             self.play_stinger(request.stinger, received)
