@@ -79,3 +79,10 @@ class OfflineScript:
         """(note-ons, note-offs) sent to the synth so far: equal once every note ended."""
         sequencer = self._player.sequencer
         return sequencer.notes_on_sent, sequencer.notes_off_sent
+
+    def plan_sizes(self) -> dict[str, int]:
+        """Lengths of the player's lists a long session could grow (for ``bench/soak.py``)."""
+        player = self._player
+        return {"changes": len(player._changes), "tempo_segments": len(player.clock.tempo_map.segments),
+                "bar_grid": len(player.clock._frames), "gain_points": len(player._gain_points),
+                "runs": len(player._runs)}
