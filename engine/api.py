@@ -253,12 +253,8 @@ class MusicEngine:
     @property
     def heard_frame(self) -> int:
         """The frame being heard now: what the device (or the pull host) has taken."""
-        stream = getattr(self._output, "stream", None)
-        if stream is not None:
-            return stream.frames_read
-        if self._output is not None:
-            return self._player.head_frame
-        return self._frames_delivered
+        output = self._output
+        return output.heard_frame if output is not None else self._frames_delivered
 
     def snapshot(self) -> EngineSnapshot:
         """State, mood, intensity, parameters, bar, beat and tempo where the music is heard now."""
@@ -272,13 +268,13 @@ class MusicEngine:
             state = machine.state
         for name, count in {**self._counters, "session_lines_lost": self._lines_lost()}.items():
             counters[name] = counters.get(name, 0) + count
-        stream = getattr(self._output, "stream", None)
+        output = self._output
         return EngineSnapshot(
             state=state, mood=intent.mood, intensity=intent.intensity, parameters=parameters,
             bar=bar, beat=beat, tempo_bpm=tempo_bpm, meter=str(meter), key=str(intent.key), frame=frame,
             time_s=frame / self.config.sample_rate_hz,
-            latency_ms=self._output.latency_ms() if stream is not None else 0.0,
-            underruns=stream.underruns if stream is not None else 0, counters=counters,
+            latency_ms=output.latency_ms() if output is not None else 0.0,
+            underruns=output.underruns if output is not None else 0, counters=counters,
         )
 
     def offline(self) -> OfflineScript:

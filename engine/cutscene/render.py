@@ -43,6 +43,7 @@ from engine.cutscene.timecode import format_timecode
 from engine.music.events import TimedEvent
 from engine.music.notes import PPQ
 from engine.playback.conductor import sync_frame
+from engine.roles import Synth
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class RecordingSynth:
     """The ``Synth`` role: renders through ``synth`` and keeps every event it renders
     (``events``)."""
 
-    def __init__(self, synth):
+    def __init__(self, synth: Synth):
         self.inner = synth
         self.events: list[TimedEvent] = []
 
