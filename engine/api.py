@@ -59,7 +59,7 @@ from typing import Callable
 import numpy as np
 
 from engine.bridge import ScoreBridge
-from engine.calls import Call, PostEvent, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
 from engine.playback.player import Cue, Player, PlayerConfig
@@ -120,6 +120,7 @@ class MusicEngine:
         self._serial = 0
         self._pending_lock = threading.Lock()
         self._music_stopped = False   # render side: a Stop was applied; calls are still applied, and counted
+        self._stop_requested = False  # game side: stop() was called and start() not since
         self._machine_lock = threading.RLock()   # the machine: the render side applies, snapshot() reads
         self._callbacks: dict[str, list[Callable[[Cue], None]]] = {kind: [] for kind in _CUE_KINDS}
         self._output = None
@@ -188,8 +189,9 @@ class MusicEngine:
 
     def stop(self, fade_s: float = 0.5) -> None:
         """Fade the music out over ``fade_s`` seconds; every note is released at the end.
-        ValueError when ``fade_s`` is negative or not finite."""
+        ValueError when ``fade_s`` is negative or not finite. ``start()`` plays again."""
         self._enqueue(Stop(float(fade_s)))
+        self._stop_requested = True
 
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:
@@ -286,13 +288,22 @@ class MusicEngine:
 
     def start(self, output: str = "null", **options) -> MusicEngine:
         """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull);
-        ``options`` go to the output (``engine.playback.outputs``), e.g. ``device=3``."""
+        ``options`` go to the output (``engine.playback.outputs``), e.g. ``device=3``.
+        After ``stop()``, ``start()`` plays again: the music comes back at the first bar
+        line after the fade, through the output already open. RuntimeError when the
+        engine is closed, or when another output is asked for while one is open."""
         from engine.playback.outputs import open_output
 
-        if self._output is not None:
-            raise RuntimeError("the engine is already started; stop() it first")
-        if output != "null":
+        if self._closed:
+            raise RuntimeError("start(): the engine is closed")
+        if output != "null" or options:
+            if self._output is not None:
+                raise RuntimeError(f"start({str(output)[:80]!r}): the engine already plays through "
+                                   f"{type(self._output).__name__}; close() it and load again to change outputs")
             self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
+        if self._stop_requested:
+            self._stop_requested = False
+            self._enqueue(Start())
         return self
 
     def advance(self, seconds: float) -> int:
@@ -419,8 +430,8 @@ class MusicEngine:
     def _note_stop(self, call: Call) -> None:
         """Count the calls applied while the music is stopped: they move the score's
         state, and what they ask for is heard only after ``start()``."""
-        if isinstance(call, Stop):
-            self._music_stopped = True
+        if isinstance(call, (Stop, Start)):
+            self._music_stopped = isinstance(call, Stop)
         elif self._music_stopped:
             self._counters["calls_after_stop"] += 1
             if self._counters["calls_after_stop"] == 1:

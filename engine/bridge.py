@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from engine.calls import Call, PostEvent, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.lograte import NAME_FORMAT, WarnedNames
 from engine.playback.player import Player
 from engine.playback.segments import Segment
@@ -43,7 +43,7 @@ class ScoreBridge:
         self._segments: dict[Path, Segment] = {}
         self._warned = WarnedNames(log)
         self._handlers = {PostEvent: self._post_event, SetParameter: self._set_parameter, SetState: self._set_state,
-                          TriggerStinger: self._trigger_stinger, Stop: self._stop}
+                          TriggerStinger: self._trigger_stinger, Stop: self._stop, Start: self._start}
         self._tell_bars(0)
 
     # ------------------------------------------------------------ calls
@@ -76,6 +76,9 @@ class ScoreBridge:
 
     def _stop(self, call: Stop, frame: int) -> None:
         self.player.stop(call.fade_s, received_frame=frame)
+
+    def _start(self, call: Start, frame: int) -> None:
+        self.player.resume(received_frame=frame)
 
     # ------------------------------------------------------------ once per block
 

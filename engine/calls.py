@@ -99,9 +99,17 @@ class Stop:
             raise ValueError(f"stop: fade_s {self.fade_s!r} must be a finite number of seconds >= 0")
 
 
-Call = Union[PostEvent, SetParameter, SetState, TriggerStinger, Stop]
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Play again after a stop: the music comes back at the next bar line."""
 
-CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, TriggerStinger, Stop)}
+    kind: ClassVar[str] = "start"
+    names: ClassVar[str | None] = None
+
+
+Call = Union[PostEvent, SetParameter, SetState, TriggerStinger, Stop, Start]
+
+CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, TriggerStinger, Stop, Start)}
 """Each kind of call by the name a session file gives it."""
 
 

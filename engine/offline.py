@@ -81,8 +81,8 @@ class OfflineScript:
         return sequencer.notes_on_sent, sequencer.notes_off_sent
 
     def plan_sizes(self) -> dict[str, int]:
-        """Lengths of the player's lists a long session could grow (for ``bench/soak.py``)."""
+        """Lengths of what a long session could grow (``bench/soak.py`` reports them)."""
         player = self._player
-        return {"changes": len(player._changes), "tempo_segments": len(player.clock.tempo_map.segments),
-                "bar_grid": len(player.clock._frames), "gain_points": len(player._gain_points),
-                "runs": len(player._runs)}
+        plan = player.plan
+        return {"changes": len(plan.changes), "runs": len(plan.runs), "gain_points": len(plan.gain_points),
+                **player.clock.sizes, "events_pending": player.sequencer.pending_count}

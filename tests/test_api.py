@@ -563,3 +563,47 @@ def test_a_full_disk_neither_rejects_calls_nor_keeps_close_from_freeing():
     with pytest.raises(EngineError, match="closed"):   # FluidSynth was freed
         engine.synth.render(64)
     assert engine.snapshot().counters["session_lines_lost"] >= 1
+
+
+def test_start_after_stop_plays_again_and_replays_bit_identically(tmp_path):
+    from engine.replay import replay
+
+    session = tmp_path / "s.jsonl"
+    chunks = []
+    with make_engine(seed=6, record=session) as engine:
+        chunks.append(engine.render(3 * RATE))
+        engine.stop(0.2)
+        chunks.append(engine.render(3 * RATE))
+        engine.post_event("combat_start")            # counted: the score moves, nothing sounds
+        chunks.append(engine.render(RATE))
+        engine.start()
+        engine.start()                               # once is enough
+        chunks.append(engine.render(5 * RATE))
+        cues = engine.poll()
+        counters = engine.snapshot().counters
+    silence, back = np.concatenate(chunks[1:3])[2 * RATE:], chunks[3]
+    assert np.abs(silence).max() < 1e-3
+    assert np.sqrt(np.mean(back[2 * RATE:] ** 2)) > 1e-3
+    start = next(c for c in cues if c.kind == "start")
+    assert start.frame >= 7 * RATE and start.beat == 0            # on a bar line after the request
+    assert any(c.kind == "beat" and c.frame >= start.frame for c in cues)
+    assert not any(c.kind == "beat" and 4 * RATE < c.frame < start.frame for c in cues)
+    assert counters["calls_after_stop"] == 1
+    kinds = [c.call.kind for c in read_session(session).calls]
+    assert kinds == ["stop", "post_event", "start"]
+    replayed = []
+    replay(session, sink=lambda block: replayed.append(block.copy()))
+    live = np.concatenate(chunks)
+    again = np.concatenate(replayed)[:len(live)]
+    assert np.array_equal(live[:len(again)], again)
+
+
+def test_start_refuses_a_second_output_and_a_closed_engine(tmp_path):
+    engine = make_engine()
+    engine.start(f"wav:{tmp_path / 'a.wav'}")
+    with pytest.raises(RuntimeError, match="already plays through"):
+        engine.start(f"wav:{tmp_path / 'b.wav'}")
+    engine.start()                                   # no stop before it: nothing to do
+    engine.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        engine.start()
