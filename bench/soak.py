@@ -4,13 +4,14 @@ A scripted game plays the dungeon score for ``--music-s`` seconds of music (defa
 hours) in pull mode, as fast as it can: events every 1-8 s, the two parameters
 drifting every half second, a stinger every few seconds, now and then a ``set_state``
 over every sync point. The run is cut into windows of ``--window-s`` seconds of music
-(default ten minutes); for each, the process CPU time (one thread: pull mode renders
-on the caller's) and the resident memory at its end. The goal compares the last
-window with the first of the same run, so the machine's load cancels out:
+(default ten minutes), after ``--warmup-s`` of music not counted (first calls, caches);
+for each window, the process CPU time (one thread: pull mode renders on the caller's)
+and the resident memory at its end. The goal compares the last window with the first
+of the same run, so the machine's load cancels out:
 last/first CPU <= 1.1, RSS growth <= 5 MB. At the end the music is stopped and its
 tail rendered: every note-on must have had its note-off (``hanging_notes`` 0).
 ``plan_sizes`` are the lengths of the player's lists that a long session could grow.
-Usage: python bench/soak.py [--music-s 7200] [--window-s 600] [--seed 1]
+Usage: python bench/soak.py [--music-s 7200] [--window-s 600] [--warmup-s 60] [--seed 1]
 """
 
 from __future__ import annotations
@@ -69,12 +70,18 @@ class Game:
             self.next_state_s, self.calls = now_s + rng.uniform(20, 60), self.calls + 1
 
 
-def soak(music_s: float, window_s: float, seed: int) -> dict:
+def soak(music_s: float, window_s: float, warmup_s: float, seed: int) -> dict:
     engine = MusicEngine.load(SCORE, seed=seed)
     rate = engine.config.sample_rate_hz
     game = Game(engine, seed)
-    window_frames, total_frames = round(window_s * rate), round(music_s * rate)
-    cpu_s, rss, frames, window_first_frame = [], [], 0, 0
+    frames = 0
+    while frames < warmup_s * rate:
+        game.play(frames / rate)
+        engine.render(PULL_FRAMES)
+        engine.poll()
+        frames += PULL_FRAMES
+    window_frames, total_frames = round(window_s * rate), frames + round(music_s * rate)
+    cpu_s, rss, window_first_frame = [], [], frames
     window_start, wall_start = time.process_time(), time.perf_counter()
     while frames < total_frames:
         game.play(frames / rate)
@@ -96,10 +103,12 @@ def soak(music_s: float, window_s: float, seed: int) -> dict:
     engine.close()
     first, last = cpu_s[0], cpu_s[-1]
     result = {
-        "bench": "soak", "music_s": round(frames / rate, 1), "window_s": window_s, "windows": len(cpu_s),
+        "bench": "soak", "music_s": round(music_s, 1), "warmup_s": round(warmup_s, 1), "window_s": window_s,
+        "windows": len(cpu_s),
         "seed": seed, "calls": game.calls, "wall_s": round(wall_s, 1),
         "cpu_s_per_window": [round(c, 2) for c in cpu_s],
         "first_cpu_s": round(first, 2), "last_cpu_s": round(last, 2), "last_over_first": round(last / first, 3),
+        "last_over_median": round(last / sorted(cpu_s)[len(cpu_s) // 2], 3),
         "x_realtime_first": round(window_s / first, 1), "x_realtime_last": round(window_s / last, 1),
         "rss_mb_first": round(rss[0], 1), "rss_mb_last": round(rss[-1], 1),
         "rss_growth_mb": round(rss[-1] - rss[0], 1),
@@ -116,11 +125,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--music-s", type=float, default=7200.0, help="seconds of music to play (default 7200)")
     parser.add_argument("--window-s", type=float, default=600.0, help="seconds of music per window (default 600)")
+    parser.add_argument("--warmup-s", type=float, default=60.0, help="seconds of music played first, not counted (default 60)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the engine and the scripted game (default 1)")
     args = parser.parse_args()
     if not 0 < args.window_s <= args.music_s:
         parser.error("--window-s must be > 0 and at most --music-s")
-    print(json.dumps(soak(args.music_s, args.window_s, args.seed)))
+    if args.warmup_s < 0:
+        parser.error("--warmup-s must be >= 0")
+    print(json.dumps(soak(args.music_s, args.window_s, args.warmup_s, args.seed)))
     return 0
 
 

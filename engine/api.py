@@ -77,8 +77,9 @@ _ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors", "call
                     "calls_dropped", "calls_after_stop", "stingers_suppressed", "session_lines_lost")
 MAX_PENDING_CALLS = 4096
 """Calls waiting to be applied; one more is dropped (``calls_dropped``)."""
-MAX_CALLS_PER_BLOCK = 64
-"""Calls applied at one control frame; the rest wait for the next block."""
+MAX_CALLS_PER_BLOCK = 16
+"""Calls applied at one control frame; the rest wait for the next block (an immediate
+transition costs about 0.25 ms here: 16 of them stay inside a 5.3 ms block)."""
 
 
 @dataclass(frozen=True, slots=True)

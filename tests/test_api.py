@@ -174,7 +174,7 @@ def test_four_game_threads_and_a_render_thread(tmp_path):
             min_frames = 3 * RATE
             while not posting_done.is_set() or sum(len(c) for c in chunks) < min_frames:
                 chunks.append(engine.render(256))
-            chunks.append(engine.render(256 * 8))  # applies what was posted last (64 calls a block at most)
+            chunks.append(engine.render(256 * 64))  # applies what was posted last (16 calls a block at most)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -499,17 +499,18 @@ def test_the_queue_is_bounded_and_applied_a_block_at_a_time(monkeypatch):
         assert counters["calls_dropped"] == 800
         engine.render(256)
         assert engine.snapshot().counters["unknown_events"] == api.MAX_CALLS_PER_BLOCK
-        engine.render(256 * 4)
+        engine.render(256 * (200 // api.MAX_CALLS_PER_BLOCK))
         assert engine.snapshot().counters["unknown_events"] == 200
 
 
 def test_distinct_unknown_names_are_logged_a_bounded_number_of_times(caplog):
+    from engine.api import MAX_CALLS_PER_BLOCK
     from engine.lograte import MAX_WARNED_NAMES
 
     with make_engine() as engine:
         for i in range(MAX_WARNED_NAMES + 500):
             engine.set_parameter("x" * 10_000 + str(i), 0.5)
-        engine.render(256 * (MAX_WARNED_NAMES + 500) // 64 + 256)
+        engine.render(256 * ((MAX_WARNED_NAMES + 500) // MAX_CALLS_PER_BLOCK + 1))
         assert engine.snapshot().counters["unknown_parameters"] == MAX_WARNED_NAMES + 500
     warnings = [r for r in caplog.records if r.levelname == "WARNING" and "unknown parameter" in r.getMessage()]
     assert len(warnings) == MAX_WARNED_NAMES
