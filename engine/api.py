@@ -28,11 +28,10 @@ logged and counted (``rejected_calls``), a block that fails to render is silence
 (``render_errors``); a callback that raises is logged and counted
 (``callback_errors``) and the other cues of that poll are still delivered.
 
-Bursts. Queued calls are coalesced: a parameter set again before its last value was
-applied keeps only the new value, placed after the calls made meanwhile
-(``calls_coalesced``). At most ``MAX_CALLS_PER_BLOCK`` calls are applied per block (the
-rest wait for the next one) and at most ``MAX_PENDING_CALLS`` wait; a call beyond that
-is dropped and counted (``calls_dropped``). The session record never holds a call
+Bursts. Queued calls are coalesced and bounded (``engine.callqueue``): a parameter set
+again before its last value was applied keeps only the new value
+(``calls_coalesced``); at most 16 calls are applied per block, the rest at the next
+ones, and a call beyond 4096 waiting is dropped (``calls_dropped``). The session record never holds a call
 back: it is written by a thread of its own, and lines it cannot write are counted
 (``session_lines_lost``) while the calls are applied all the same.
 
@@ -46,7 +45,6 @@ drives the engine through ``offline()`` (``engine.offline``).
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import logging
 import numbers
@@ -59,6 +57,7 @@ from typing import Callable
 import numpy as np
 
 from engine.bridge import ScoreBridge
+from engine.callqueue import CallQueue
 from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
@@ -73,13 +72,8 @@ log = logging.getLogger(__name__)
 __all__ = ["MusicEngine", "EngineConfig", "EngineSnapshot"]
 
 _CUE_KINDS = ("beat", "bar", "transition", "stinger")
-_ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors", "callback_errors", "calls_coalesced",
-                    "calls_dropped", "calls_after_stop", "stingers_suppressed", "session_lines_lost")
-MAX_PENDING_CALLS = 4096
-"""Calls waiting to be applied; one more is dropped (``calls_dropped``)."""
-MAX_CALLS_PER_BLOCK = 16
-"""Calls applied at one control frame; the rest wait for the next block (an immediate
-transition costs about 0.25 ms here: 16 of them stay inside a 5.3 ms block)."""
+_ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors", "callback_errors", "calls_after_stop",
+                    "stingers_suppressed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +110,7 @@ class MusicEngine:
         # every key exists from the start: snapshot() copies it while the render side counts
         self._counters = dict.fromkeys(_ENGINE_COUNTERS, 0)
         self._bridge = ScoreBridge(score, machine, self._player, self._counters)
-        # key -> call, in order: ("parameter", name) for a SetParameter (coalesced), else a serial
-        self._pending: collections.OrderedDict[tuple, Call] = collections.OrderedDict()
-        self._serial = 0
-        self._pending_lock = threading.Lock()
+        self._queue = CallQueue()
         self._music_stopped = False   # render side: a Stop was applied; calls are still applied, and counted
         self._stop_requested = False  # game side: stop() was called and start() not since
         self._machine_lock = threading.RLock()   # the machine: the render side applies, snapshot() reads
@@ -197,27 +188,7 @@ class MusicEngine:
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:
             self._check_name(call)
-        with self._pending_lock:
-            if isinstance(call, SetParameter):
-                key = ("parameter", call.name)
-                if self._pending.pop(key, None) is not None:
-                    self._counters["calls_coalesced"] += 1
-            else:
-                key, self._serial = (self._serial,), self._serial + 1
-            if len(self._pending) >= MAX_PENDING_CALLS:
-                self._counters["calls_dropped"] += 1
-                if self._counters["calls_dropped"] & (self._counters["calls_dropped"] - 1) == 0:  # 1, 2, 4, ...
-                    log.warning("%d calls dropped so far: more than %d waiting", self._counters["calls_dropped"],
-                                MAX_PENDING_CALLS)
-                return
-            self._pending[key] = call
-
-    def _take_pending(self) -> list[Call]:
-        with self._pending_lock:
-            if len(self._pending) <= MAX_CALLS_PER_BLOCK:
-                calls, self._pending = list(self._pending.values()), collections.OrderedDict()
-                return calls
-            return [self._pending.popitem(last=False)[1] for _ in range(MAX_CALLS_PER_BLOCK)]
+        self._queue.put(call)
 
     def _check_name(self, call: Call) -> None:
         if call.names is not None and call.name not in getattr(self.score, call.names):
@@ -269,7 +240,9 @@ class MusicEngine:
             parameters = {name: machine.parameter_at(name, frame) for name in self.score.parameters}
             counters = machine.counters
             state = machine.state
-        for name, count in {**self._counters, "session_lines_lost": self._lines_lost()}.items():
+        extra = {"calls_coalesced": self._queue.coalesced, "calls_dropped": self._queue.dropped,
+                 "session_lines_lost": self._lines_lost()}
+        for name, count in {**self._counters, **extra}.items():
             counters[name] = counters.get(name, 0) + count
         output = self._output
         return EngineSnapshot(
@@ -394,9 +367,9 @@ class MusicEngine:
 
     def render_block(self, out: np.ndarray) -> None:
         """Render ``len(out)`` frames (a block), applying queued calls at its first frame
-        (at most ``MAX_CALLS_PER_BLOCK``; the rest at the next block)."""
+        (at most ``callqueue.MAX_CALLS_PER_BLOCK``; the rest at the next block)."""
         frame = self._player.head_frame
-        calls = self._take_pending()
+        calls = self._queue.take()
         with self._machine_lock:
             for call in calls:
                 try:

@@ -488,23 +488,21 @@ def test_a_burst_of_parameter_calls_is_coalesced_to_the_last_value(tmp_path):
     assert calls == [("post_event", None), ("set_parameter", 0.25)]   # the last value, after the event
 
 
-def test_the_queue_is_bounded_and_applied_a_block_at_a_time(monkeypatch):
-    import engine.api as api
+def test_the_queue_is_bounded_and_applied_a_block_at_a_time():
+    from engine.callqueue import MAX_CALLS_PER_BLOCK, MAX_PENDING_CALLS
 
-    monkeypatch.setattr(api, "MAX_PENDING_CALLS", 200)
     with make_engine() as engine:
-        for i in range(1000):
+        for i in range(MAX_PENDING_CALLS + 900):
             engine.post_event(f"no such event {i}")
-        counters = engine.snapshot().counters
-        assert counters["calls_dropped"] == 800
+        assert engine.snapshot().counters["calls_dropped"] == 900
         engine.render(256)
-        assert engine.snapshot().counters["unknown_events"] == api.MAX_CALLS_PER_BLOCK
-        engine.render(256 * (200 // api.MAX_CALLS_PER_BLOCK))
-        assert engine.snapshot().counters["unknown_events"] == 200
+        assert engine.snapshot().counters["unknown_events"] == MAX_CALLS_PER_BLOCK
+        engine.render(256 * (MAX_PENDING_CALLS // MAX_CALLS_PER_BLOCK))
+        assert engine.snapshot().counters["unknown_events"] == MAX_PENDING_CALLS
 
 
 def test_distinct_unknown_names_are_logged_a_bounded_number_of_times(caplog):
-    from engine.api import MAX_CALLS_PER_BLOCK
+    from engine.callqueue import MAX_CALLS_PER_BLOCK
     from engine.lograte import MAX_WARNED_NAMES
 
     with make_engine() as engine:
