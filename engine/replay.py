@@ -48,9 +48,11 @@ def replay(session: str | os.PathLike | Session, *, soundfont=None, model=None, 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import existing_file
+
     parser.add_argument("session", help="a session file written by MusicEngine(record=...)")
     parser.add_argument("-o", "--output", required=True, help="the WAV file to write")
-    parser.add_argument("--soundfont", help="SoundFont to use instead of the recorded one")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), help="SoundFont to use instead of the recorded one")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     session = read_session(args.session)   # every line checked before any audio is made
     rate_hz = session.header.config.sample_rate_hz
     output = Path(args.output)
-    partial = output.with_name(f".{output.name}.partial")
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")   # the suffix picks the format
     writer = WavWriter(partial, rate_hz)
     try:
         frames = replay(session, soundfont=args.soundfont, sink=writer.write)

@@ -11,7 +11,8 @@ ends where its music did. Every line is strict JSON (no NaN or Infinity).
 disk) closes the file and counts every line not written in ``lines_lost``. The file
 then ends at the last whole line written, which ``read_session`` accepts.
 
-``read_session`` checks every line and raises ValueError naming ``file:line`` for the
+``read_session`` reads the file through ``engine.input_files`` (a regular file, at most
+64 MiB, UTF-8), checks every line and raises ValueError naming ``file:line`` for the
 first bad one; it accepts with a warning a last line cut short (the recording
 process died mid-line) and trailing blank lines. This module knows the file format
 only: it builds no engine.
@@ -234,8 +235,10 @@ def _read_line(obj: dict, last_frame: int) -> RecordedCall | int:
 
 def read_session(path: str | os.PathLike) -> Session:
     """The session at ``path``; ValueError naming ``file:line`` of the first bad line."""
+    from engine.input_files import read_text
+
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "session")  # a regular file of at most 64 MiB, UTF-8
     records = _parse(path, text.split("\n"), cut_short=not text.endswith("\n"))
     if not records or records[0][1].get("moodscore_session") != SESSION_VERSION:
         raise _line_error(path, 1, "not a moodscore session (no header line)")
