@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import os
-import sys
 import time
 from typing import Callable
 
@@ -31,30 +30,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    progress = None if args.no_progress else ProgressBar()
+    from engine.progress import AudioProgress
+
+    progress = None if args.no_progress else AudioProgress(args.sample_rate, "render-midi")
     started = time.perf_counter()
-    frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,  # errors: engine.cli prints them
-                              sample_rate_hz=args.sample_rate, progress=progress)
+    try:
+        frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,  # errors: engine.cli prints them
+                                  sample_rate_hz=args.sample_rate, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     elapsed = time.perf_counter() - started
     audio_s = frames / args.sample_rate
     print(f"wrote {args.output}: {audio_s:.1f} s of audio in {elapsed:.2f} s ({audio_s / max(elapsed, 1e-9):.0f}x real time)")
     return 0
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most once per percent."""
-
-    def __init__(self, width: int = 40, stream=None):
-        self.width, self.stream, self._shown = width, stream or sys.stderr, -1
-
-    def __call__(self, done: int, total: int) -> None:
-        percent = 100 * done // max(total, 1)
-        if percent != self._shown:
-            self._shown = percent
-            filled = self.width * percent // 100
-            end = "\n" if done >= total else ""
-            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%{end}")
-            self.stream.flush()
 
 
 def render_midi_file(midi_path, wav_path, *, soundfont=None, sample_rate_hz: int = 48000,
@@ -68,7 +57,8 @@ def render_midi_file(midi_path, wav_path, *, soundfont=None, sample_rate_hz: int
     song = read_midi(midi_path)
     events = song_events(song, sample_rate_hz)
     total = (events[-1].frame if events else 0) + round(TAIL_S * sample_rate_hz)
-    with Synth(soundfont, sample_rate_hz=sample_rate_hz) as synth, WavWriter(wav_path, sample_rate_hz) as wav:
+    with Synth(soundfont, sample_rate_hz=sample_rate_hz) as synth, \
+            WavWriter(wav_path, sample_rate_hz, expected_frames=total) as wav:
         try:
             render_events(synth, events, total, wav.write, progress)
         except ValueError as exc:

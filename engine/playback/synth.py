@@ -27,8 +27,10 @@ real-time and offline output agree to the sample. Order within a frame is kept.
 Level. ``DEFAULT_GAIN`` = 0.6 puts the example piece (``engine.music.example``: melody,
 chords, bass and drums, reverb and chorus on) at a peak of -6.1 dBFS, RMS -21 dBFS,
 with FluidR3_GM at 48 kHz; FluidSynth's own default of 0.2 is 9.5 dB quieter. Six-note
-piano chords at velocity 100 peak near -7 dBFS; only extreme material (the same chord
-at velocity 127 and CC7 127) goes past full scale, which the WAV writer clips and logs.
+piano chords at velocity 100 peak near -7 dBFS. The loudest state of the example scores
+(the space shooter's boss: five layers near full velocity, brass and distortion guitar)
+peaks at +2.7 dBFS (``bench/listen.py``), so the player soft-clips its output above
+-1 dBFS (``engine.playback.ceiling``) rather than letting a file or a device clip it.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ class Synth:
     """
 
     def __init__(self, soundfont=None, *, sample_rate_hz: int = 48000, gain: float | None = None,
-                 reverb: bool = True, chorus: bool = True):
+                 reverb: bool = True, chorus: bool = True, settings: dict | None = None):
         if isinstance(sample_rate_hz, bool) or not isinstance(sample_rate_hz, int) or not 8000 <= sample_rate_hz <= 192000:
             raise ValueError(f"sample_rate_hz: {sample_rate_hz!r} must be an int in 8000..192000")
         gain = DEFAULT_GAIN if gain is None else float(gain)
@@ -170,7 +172,7 @@ class Synth:
         self.gain = gain
         fl = _load_fluidsynth()
         self._fl = fl
-        self._fs = fl.Synth(gain=gain, samplerate=float(sample_rate_hz))
+        self._fs = fl.Synth(gain=gain, samplerate=float(sample_rate_hz), **(settings or {}))  # FluidSynth settings fixed at creation
         self._fs.setting("synth.reverb.active", int(reverb))
         self._fs.setting("synth.chorus.active", int(chorus))
         self._handle = self._fs.synth

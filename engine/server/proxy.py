@@ -22,8 +22,10 @@ import logging
 import threading
 import time
 
+from engine.api import EngineSnapshot
 from engine.calls import Call
 from engine.playback.cues import Cue
+from engine.playback.plan import Pending
 from engine.server.link import EngineLink
 from engine.server.spawn import EngineProcess
 from engine.server.spec import EngineSpec
@@ -101,15 +103,19 @@ class RemoteEngine:
                 out.append(cues.popleft())
         return out
 
-    def snapshot_fields(self) -> dict:
-        """The latest snapshot's fields, as the engine process published them."""
+    def snapshot(self) -> EngineSnapshot:
+        """The latest snapshot the engine process published (its ``calls_dropped`` plus
+        the calls this side dropped)."""
         with self._poll_lock:
             if self.final_stats is None:
                 self._process.check_alive()
                 self._last_fields = json.loads(self._link.snapshots.read())
             fields = dict(self._last_fields)
-        fields["counters"] = {**fields["counters"], "calls_dropped": self.calls_dropped}
-        return fields
+        counters = fields["counters"] = dict(fields["counters"])
+        counters["calls_dropped"] = counters.get("calls_dropped", 0) + self.calls_dropped
+        if fields.get("pending") is not None:
+            fields["pending"] = Pending(**fields["pending"])
+        return EngineSnapshot(**fields)
 
     def stats(self) -> dict:
         """The engine process's counters, its call latency (p50, p99, max, ms) and start time

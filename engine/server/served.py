@@ -2,9 +2,10 @@
 game's calls from the call ring and writes the cues to the cue ring.
 
 Before each block, ``ServedEngine.render_served`` takes every call the game has
-written, counts each one's latency (sent -> applied), and queues them, so the engine
-applies them at this block's first frame, its control frame, and records them there
-when recording; after the block it moves the cues the block emitted to the cue ring
+written, counts each one's latency (sent -> taken), and puts them in the engine's call
+queue, so the engine applies them at this block's first frame, its control frame
+(coalesced and at most 16 a block, as in-process), and records them there when
+recording; after the block it moves the cues the block emitted to the cue ring
 (the game delivers them once the device has played their frame), publishes the
 heard frame and, every ``publish_period_s``, the snapshot. No extra thread and no
 wake-up: the render thread, which wakes every block anyway, does it all, right after
@@ -82,8 +83,8 @@ class ServedEngine(MusicEngine):
                 continue
             latency.add(now_ns - sent_ns)
             calls.append(call)
-        with self._pending_lock:
-            self._pending.extend(calls)
+        for call in calls:
+            self._queue.put(call)
         self._link.counters.add("calls_applied", len(calls))
 
     def _publish_safely(self, now_ns: int) -> None:
@@ -101,6 +102,8 @@ class ServedEngine(MusicEngine):
         job once the output plays: the snapshot board has one writer)."""
         snap = self.snapshot()
         snapshot = {name: getattr(snap, name) for name in _SNAPSHOT_FIELDS}   # asdict: 5x slower
+        if snap.pending is not None:
+            snapshot["pending"] = dataclasses.asdict(snap.pending)
         self._link.snapshots.publish(json.dumps(snapshot).encode("utf-8"))
         counters = self._link.counters
         counters.set("underruns", snap.underruns)

@@ -5,7 +5,9 @@ A call (an ``engine.calls`` value) is one record (``CALL_FORMAT``): when it was 
 name as an id interned from the score (the tables travel to the engine process when it
 starts, so both sides agree), and the value (a parameter's, a stop's fade). A name the score does not know travels as its UTF-8 bytes (cut
 to ``NAME_BYTES``) so the engine can still count and log it. A cue is one record
-(``CUE_FORMAT``): its frame, bar, beat, tempo, meter, kind and name.
+(``CUE_FORMAT``): its frame, bar, beat, meter, tempo, kind and name; the kind travels
+as text, so a kind the player learns later ("start" came after this module) needs no
+table here.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ NAME_BYTES = 48
 UNKNOWN_NAME = 0xFFFF
 
 CALL_FORMAT = f"<qBBHd{NAME_BYTES}s"      # sent_ns, call, sync, name id, value, unknown name
-CUE_FORMAT = f"<qiHBBBd{NAME_BYTES}s"     # frame, bar, beat, kind, meter numerator, denominator, tempo, name
+KIND_BYTES = 16
+CUE_FORMAT = f"<qiHBBd{KIND_BYTES}s{NAME_BYTES}s"   # frame, bar, beat, meter numerator, denominator, tempo, kind, name
 
 KINDS = tuple(CALLS)
 NAME_TABLES = tuple(cls.names for cls in CALLS.values() if cls.names is not None)
-CUE_KINDS = ("beat", "bar", "transition", "stinger", "stop")
 _SYNCS = (None, *SYNC_POINTS)
 
 
@@ -34,8 +36,8 @@ def name_tables(score) -> dict[str, list[str]]:
     return {table: list(getattr(score, table)) for table in NAME_TABLES}
 
 
-def _name_bytes(name: str) -> bytes:
-    return name.encode("utf-8")[:NAME_BYTES]
+def _name_bytes(name: str, size: int = NAME_BYTES) -> bytes:
+    return name.encode("utf-8")[:size]
 
 
 def _name_text(raw: bytes) -> str:
@@ -68,6 +70,8 @@ class CallCodec:
         cls = CALLS[KINDS[kind]]
         if cls is Stop:
             return Stop(value), sent_ns
+        if cls.names is None:   # Start: nothing to carry
+            return cls(), sent_ns
         table = self.tables[cls.names]
         name = table[name_id] if name_id < len(table) else _name_text(raw)
         if cls is SetParameter:
@@ -79,12 +83,12 @@ class CallCodec:
 
 def encode_cue(cue: Cue) -> tuple:
     """A ``CUE_FORMAT`` record's values for ``cue``."""
-    return (cue.frame, cue.bar, cue.beat, CUE_KINDS.index(cue.kind), cue.meter.numerator, cue.meter.denominator,
-            cue.tempo_bpm, _name_bytes(cue.name))
+    return (cue.frame, cue.bar, cue.beat, cue.meter.numerator, cue.meter.denominator, cue.tempo_bpm,
+            _name_bytes(cue.kind, KIND_BYTES), _name_bytes(cue.name))
 
 
 def decode_cue(record: tuple, sample_rate_hz: int) -> Cue:
     """The ``Cue`` a record carries."""
-    frame, bar, beat, kind, numerator, denominator, tempo_bpm, raw = record
-    return Cue(CUE_KINDS[kind], bar, beat, tempo_bpm, Meter(numerator, denominator), frame,
-               frame / sample_rate_hz, _name_text(raw))
+    frame, bar, beat, numerator, denominator, tempo_bpm, kind, name = record
+    return Cue(_name_text(kind), bar, beat, tempo_bpm, Meter(numerator, denominator), frame,
+               frame / sample_rate_hz, _name_text(name))

@@ -136,6 +136,25 @@ def test_every_call_is_applied_and_timed(served):
     assert stats["cpu_ns"] > 0 and stats["start_s"] > 0
 
 
+def test_stop_then_start_plays_again_through_the_engine_process(served):
+    engine, _ = served
+    seen: list = []
+
+    def saw(kind: str) -> bool:
+        seen.extend(engine.poll())
+        return any(cue.kind == kind for cue in seen)
+
+    engine.stop(0.1)
+    assert wait_until(lambda: saw("stop"))
+    engine.start()                       # the same engine process: a Start call, no new output
+    assert wait_until(lambda: saw("start"))
+    start = next(cue for cue in seen if cue.kind == "start")
+    assert start.beat == 0 and start.frame > next(cue for cue in seen if cue.kind == "stop").frame
+    assert wait_until(lambda: saw("beat") and seen[-1].frame > start.frame)
+    with pytest.raises(RuntimeError, match="already plays through an engine process"):
+        engine.start("virtual")
+
+
 def test_calls_from_four_game_threads_all_arrive(served):
     engine, _ = served
     process = engine.engine_process

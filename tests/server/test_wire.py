@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.calls import PostEvent, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.music.notes import Meter
 from engine.playback.cues import Cue
 from engine.score.format import SYNC_POINTS
@@ -30,7 +30,7 @@ def through_ring(fmt: str, values: tuple) -> tuple:
     PostEvent("enemy_spotted"), PostEvent("no such event"), PostEvent(""),
     SetParameter("danger", 0.25), SetParameter("health", -1e308), SetParameter("nope", 2.0),
     *[SetState("combat", sync) for sync in (None, *SYNC_POINTS)], SetState("Combat", "next_bar"),
-    TriggerStinger("item"), TriggerStinger("ünïcode ✓"), Stop(0.5), Stop(0.0),
+    TriggerStinger("item"), TriggerStinger("ünïcode ✓"), Stop(0.5), Stop(0.0), Start(),
 ])
 def test_every_call_comes_back_as_it_was_sent(call):
     record = through_ring(CALL_FORMAT, CODEC.encode(call, sent_ns=123456789))
@@ -55,6 +55,8 @@ def test_known_names_travel_as_ids_and_unknown_ones_as_cut_bytes():
     Cue("transition", 12, 0, 143.99, Meter(6, 8), 10**9, 10**9 / 48000, "tense"),
     Cue("stinger", 0, 1, 83.0, Meter(3, 4), 34699, 34699 / 48000, "item"),
     Cue("stop", 7, 0, 90.5, Meter(2, 2), 480000, 10.0, ""),
+    Cue("start", 9, 0, 90.5, Meter(12, 8), 576000, 12.0, ""),
+    Cue("a kind from later", 1, 0, 60.0, Meter(4, 4), 1, 1 / 48000, "x"),
 ])
 def test_every_cue_comes_back_as_it_was_sent(cue):
     assert decode_cue(through_ring(CUE_FORMAT, encode_cue(cue)), 48000) == cue
