@@ -45,6 +45,7 @@ def _start(spec):
     from engine.server.wire import CallCodec
 
     link = EngineLink.attach(spec.link_path, spec.layout)
+    link.region.unlink()   # both sides have it mapped now: no name is left if the game dies before "ready"
     try:
         engine = ServedEngine.load(**spec.load_arguments())
     except BaseException:
