@@ -130,7 +130,7 @@ class FormPlanner:
         if phrase.role == "statement" and theme is not None:
             bars = self._theme_tokens(theme, intent, mode)
             if bar_in_phrase < len(bars):
-                return replace(plan, source=bars[bar_in_phrase], constraints=cadences.NONE)
+                return replace(plan, source=bars[bar_in_phrase], constraints=cadences.NONE, development="theme")
         if phrase.role == "contrast" and theme is not None and bar_in_phrase == 0:
             operation = themes.DEVELOPMENTS[int(np.random.default_rng([self.seed & 0xFFFFFFFF, phrase.first_bar, 7]).integers(len(themes.DEVELOPMENTS)))]
             source = themes.develop(self._theme_tokens(theme, intent, mode)[0], operation, mode)
@@ -191,3 +191,26 @@ class FormPlanner:
             return frozenset()
         count = 2 if notes >= 6 else 1
         return frozenset(int(i) for i in rng.choice(notes, size=count, replace=False))
+
+
+def form_config_for_score(score) -> FormConfig:
+    """The planner's settings for a loaded score (``engine.score.format.Score``): its
+    ``phrase_bars`` and, per mood of a state with ``theme:`` or ``form:``, that section.
+    States naming the same motif file share one ``Theme``; ``generated`` is one theme
+    for the session. Two states of one mood: the first that names a theme or form wins."""
+    loaded: dict = {}
+    sections: dict[str, SectionSpec] = {}
+    for state in score.states.values():
+        if state.mood in sections or (state.theme is None and not state.form):
+            continue
+        theme = None
+        if state.theme is not None:
+            ref = (state.theme.file, state.theme.key)
+            if state.theme.file is None:
+                theme = GENERATED
+            else:
+                if ref not in loaded:
+                    loaded[ref] = themes.load_theme(*ref)
+                theme = loaded[ref]
+        sections[state.mood] = SectionSpec(Form(tuple(state.form)) if state.form else None, theme)
+    return FormConfig(score.phrase_bars, tuple(sections.items()))

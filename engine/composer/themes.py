@@ -116,7 +116,10 @@ def load_theme(path: str | Path, key: Key | None = None) -> Theme:
     notes = [(pitch + shift, start - first, duration) for pitch, start, duration in notes]
     length = max(start + duration for _, start, duration in notes)
     meter = song.meters[0][1]
-    return Theme(path.name, tuple(notes), -(-length // meter.ticks_per_bar) * meter.ticks_per_bar, key.is_minor, meter)
+    try:
+        return Theme(path.name, tuple(notes), -(-length // meter.ticks_per_bar) * meter.ticks_per_bar, key.is_minor, meter)
+    except ValueError as error:
+        raise ValueError(f"theme {path}: {str(error).split(': ', 1)[1]}") from None
 
 
 def theme_from_bars(bars: list[Bar], name: str = GENERATED) -> Theme:
@@ -201,11 +204,24 @@ def map_tokens(bar_tokens: tuple[int, ...], pitch_fn, chord_fn) -> tuple[int, ..
 
 
 def to_mode(bar_tokens: tuple[int, ...], source: str, target: str) -> tuple[int, ...]:
-    """Tokens written in ``source`` mode restated in ``target`` (major/minor), degree for degree."""
+    """Tokens written in ``source`` mode restated in ``target`` (major/minor), degree for degree;
+    in minor, a seventh degree over the dominant is the leading tone (harmonic minor), as
+    the dominant chord itself stays major."""
     if source == target:
         return bar_tokens
-    return map_tokens(bar_tokens, lambda p: _pitch(*_degree(p, source), target),
-                      lambda r, q: _moved_chord(r, q, source, target, 0))
+    moved = map_tokens(bar_tokens, lambda p: _pitch(*_degree(p, source), target),
+                       lambda r, q: _moved_chord(r, q, source, target, 0))
+    if target != "minor":
+        return moved
+    out, chord = [], None
+    for token in moved:
+        kind = tokens.kind_of(token)
+        if kind == "chord":
+            chord = tokens.chord_of_token(token)
+        elif kind == "pitch" and chord == (7, "maj") and (token - tokens.PITCH0 + tokens.PITCH_LOW) % 12 == 10:
+            token += 1
+        out.append(token)
+    return tuple(out)
 
 
 def develop(bar_tokens: tuple[int, ...], operation: str, mode: str) -> tuple[int, ...]:

@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds-per-cell", type=int, default=5, help="phrases per cell of the control grid (default: %(default)s)")
     parser.add_argument("--bars", type=int, default=8, help="bars per phrase (default: %(default)s)")
     parser.add_argument("--tune-limit", type=int, default=0, help="use only the first N tunes of each split (quick runs)")
+    parser.add_argument("--pieces", type=int, default=60, help="32-bar pieces composed for the structure figures (default: %(default)s)")
+    parser.add_argument("--themes", type=int, default=20, help="test-tune openings used as themes for theme recall (default: %(default)s)")
 
 
 def _plain(value):
@@ -50,12 +52,21 @@ def _existing(path: Path | None) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from engine.composer.dataset import DEFAULT_TOKENS_PATH
     from engine.composer.evaluation.eval_report import write_report
     from engine.composer.evaluation.evaluate import EvalConfig, evaluate
 
+    tokens = args.tokens or DEFAULT_TOKENS_PATH
+    if not Path(tokens).exists():
+        print(f"moodscore eval: no token dataset at {tokens}; run `moodscore corpus build` first "
+              f"(parses the bundled collections into data/, about 5 minutes)", file=sys.stderr)
+        return 2
     config = EvalConfig(model_dir=args.model, tokens_path=args.tokens, uncond_model_dir=_existing(args.uncond_model),
                         bars_per_phrase=args.bars, seeds_per_cell=args.seeds_per_cell,
-                        matched_phrases=args.phrases, tune_limit=args.tune_limit)
+                        matched_phrases=args.phrases, tune_limit=args.tune_limit,
+                        form_pieces=args.pieces, form_themes=args.themes)
     results, artefacts = evaluate(config)
     path = write_report(results, artefacts, args.out)
     if args.json:
