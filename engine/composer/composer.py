@@ -175,7 +175,7 @@ class Composer:
         if plan.source is not None:
             vary = self.planner.varied_notes(plan.source, rng) if plan.vary else frozenset()
             decoded = self.decoder.restate(plan.source, intent.meter, mode, cond_gates, self.state, rng, vary,
-                                           plan.sample_chords, plan.constraints.seventh_slot)
+                                           plan.sample_chords, plan.constraints.seventh_slot, self.recent_notes)
         else:
             decoded = self.decoder.sample(intent.meter, mode, cond_gates, self.state, rng, self.recent_notes,
                                           plan.constraints, plan_state.chord_run)

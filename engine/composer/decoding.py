@@ -74,6 +74,10 @@ class BarDecoder:
             elif pending is not None:
                 token, vetoed = self._guarded_duration(logits, ranges, grammar, pending, rng, recent_notes)
                 vetoes += vetoed
+            elif self.guard is not None and ranges == [PITCH_RANGE] and constraints.hold_slot is not None:
+                held = (grammar.length - grammar.position) * tokens.GRID_TICKS  # the cadence's note, held to the bar line
+                token, vetoed = self._guarded_pitch(logits, bias, grammar, held, rng, recent_notes, self.sampling)
+                vetoes += vetoed
             else:
                 token = sample_token(logits, ranges, self.sampling, rng, bias)
             if self.codec.ends_bar(token):
@@ -133,22 +137,43 @@ class BarDecoder:
             bias[token] = -np.inf  # each veto removes one candidate; the loop ends before none is left
         return token, vetoes
 
+    def _guarded_pitch(self, logits, bias, grammar, duration_ticks: int, rng, recent_notes, sampling) -> tuple[int, int]:
+        """A pitch token for a note whose duration is already fixed (a cadence's held note, a
+        varied note of a return) that does not complete a corpus run longer than max_run."""
+        max_run = self.guard.max_run
+        recent = (list(recent_notes) + grammar.melody_so_far())[-max_run:]
+        pitches, durations = [p for p, _ in recent] + [0], [d for _, d in recent] + [duration_ticks]
+        bias, vetoes = bias.copy(), 0
+        for _ in range(int(np.isfinite(bias[PITCH_RANGE[0]:PITCH_RANGE[1]]).sum())):
+            token = sample_token(logits, [PITCH_RANGE], sampling, rng, bias)
+            pitches[-1] = token - tokens.PITCH0 + tokens.PITCH_LOW
+            if not self.guard.would_copy_codes(pitches, durations):
+                return token, vetoes
+            vetoes += 1
+            bias[token] = -np.inf  # as for durations: the loop ends before no candidate is left
+        return token, vetoes
+
     # ---- restating -------------------------------------------------------------
 
     def restate(self, source: tuple[int, ...], meter: Meter, mode: str, cond_gates: np.ndarray, state,
                 rng: np.random.Generator, vary: frozenset[int] = frozenset(), sample_chords: bool = False,
-                seventh_slot: int | None = None) -> Decoded:
+                seventh_slot: int | None = None, recent_notes=()) -> Decoded:
         """Feed ``source`` (one bar's tokens, bar token first, in ``meter``) through the network;
-        the pitches of melody notes numbered in ``vary`` are re-drawn, and with
-        ``sample_chords`` every chord is drawn afresh (under the grammar) instead of kept."""
+        the pitches of melody notes numbered in ``vary`` are re-drawn (guarded, as sampled
+        notes are), and with ``sample_chords`` every chord is drawn afresh (under the
+        grammar) instead of kept."""
         grammar = self.codec.grammar(meter)
         bar_token = self.codec.bar_token(meter)
         logits, state = self.stepper.step(bar_token, cond_gates, state)
-        out, note = [bar_token], 0
-        for token in source[1:]:
+        out, note, vetoes = [bar_token], 0, 0
+        for index, token in enumerate(source[1:], start=1):
             kind = tokens.kind_of(token)
             if kind == "pitch":
-                if note in vary:
+                if note in vary and self.guard is not None:
+                    held = self.codec.duration_ticks(source[index + 1])
+                    token, vetoed = self._guarded_pitch(logits, self.pitch_bias, grammar, held, rng, recent_notes, VARIATION_SAMPLING)
+                    vetoes += vetoed
+                elif note in vary:
                     token = sample_token(logits, [PITCH_RANGE], VARIATION_SAMPLING, rng, self.pitch_bias)
                 note += 1
             elif kind == "chord" and sample_chords:
@@ -156,4 +181,4 @@ class BarDecoder:
             grammar.advance(token)
             out.append(token)
             logits, state = self.stepper.step(token, cond_gates, state)
-        return Decoded(_with_seventh(grammar.to_bar(mode), seventh_slot), tuple(out), state)
+        return Decoded(_with_seventh(grammar.to_bar(mode), seventh_slot), tuple(out), state, vetoes)

@@ -131,3 +131,26 @@ def test_a_score_form_overrides_the_default(random_model, text):
     bars = [composer.compose_bar(CALM, k) for k in range(2 * len(text.split()))]
     assert [b.source.split(" ")[1] for b in bars[::2]] == text.split()
     assert all(tokens.decode_bar(tokens.encode_bar(b), b.mode).meter == b.meter for b in bars)
+
+
+class _NoTonicGuard:
+    """A guard that calls every note ending on the tonic a copy (to see it consulted)."""
+
+    max_run = 2
+
+    def __init__(self):
+        self.calls = 0
+
+    def would_copy_codes(self, pitches, durations):
+        self.calls += 1
+        return pitches[-1] % 12 == 0
+
+
+def test_a_cadence_note_is_guarded_too(random_model):
+    composer = Composer.load(random_model, seed=12)
+    guard = composer.decoder.guard = _NoTonicGuard()
+    intent = Intent(mood="calm", meter=Meter(2, 4))
+    bars = [composer.compose_bar(intent, k) for k in range(16)]
+    assert guard.calls > 0
+    closing = bars[7].melody[-1]  # authentic: a tonic-chord tone, held; the tonic itself vetoed
+    assert closing.end_ticks == bars[7].ticks and closing.pitch % 12 in (4, 7)
