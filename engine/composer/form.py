@@ -17,8 +17,9 @@ every phrase a role:
 
 Phrase ends cadence: a phrase whose answer follows, and a contrast leading back,
 end on the dominant (half cadence); answers, closed statements and the form's last
-phrase end dominant → tonic (authentic). The form cycles; each second cycle
-composes its contrast letters afresh (``B`` then ``B~2``), so a long state keeps its
+phrase end dominant → tonic (authentic). The form cycles; each pass composes its
+contrast letters afresh (``B``, then ``B~2``, ``B~3``: a rondo), counting the passes
+a mood made in earlier sections too, so a long or often-visited state keeps its
 refrain without looping one tape. Default forms are per mood (``DEFAULT_FORMS``):
 song form (A A' B A') for calm moods, the folk dance's repeated strains
 (A A' A A' B B' B B') for lively ones; a score's ``form:`` overrides them.
@@ -99,24 +100,28 @@ class PhrasePlan:
     first_bar: int
     phrase_bars: int
     source_key: str | None = None  # the remembered phrase restated (return) or answered
+    cycle: int = 0  # which pass through the form, counting the mood's earlier sections
 
 
-def phrase_at(form: Form, phrase_number: int, heard: frozenset[str], phrase_bars: int, first_bar: int) -> PhrasePlan:
+def phrase_at(form: Form, phrase_number: int, heard: frozenset[str], phrase_bars: int, first_bar: int,
+              passes_before: int = 0) -> PhrasePlan:
     """The plan of phrase ``phrase_number`` of a section (0 = the form's first) given the
-    memory keys already ``heard`` in this section's mood."""
+    memory keys already ``heard`` in this section's mood and the passes through its form
+    the mood made in earlier sections."""
     cycle, index = divmod(phrase_number, len(form.labels))
+    cycle += passes_before
     label = form.labels[index]
-    key = label if letter(label) == letter(form.labels[0]) or cycle % 2 == 0 else f"{label}~2"
+    key = label if letter(label) == letter(form.labels[0]) or cycle == 0 else f"{label}~{cycle + 1}"
     cadence = form.cadence(index)
     if key in heard:
-        return PhrasePlan("return", label, key, cadence, first_bar, phrase_bars, key)
+        return PhrasePlan("return", label, key, cadence, first_bar, phrase_bars, key, cycle)
     suffix = key[len(label):]
     if label.endswith("'"):
         for earlier in (letter(label) + "'" * n + suffix for n in range(len(label) - len(letter(label)))):
             if earlier in heard:
-                return PhrasePlan("answer", label, key, cadence, first_bar, phrase_bars, earlier)
+                return PhrasePlan("answer", label, key, cadence, first_bar, phrase_bars, earlier, cycle)
     role = "statement" if letter(label) == letter(form.labels[0]) else "contrast"
-    return PhrasePlan(role, label, key, cadence, first_bar, phrase_bars)
+    return PhrasePlan(role, label, key, cadence, first_bar, phrase_bars, cycle=cycle)
 
 
 def bridge(first_bar: int, bars: int) -> PhrasePlan:

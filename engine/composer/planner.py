@@ -77,6 +77,9 @@ class PlanState:
     memory: tuple[tuple[str, str, PhraseRecord], ...] = ()  # (mood, key, phrase)
     theme: Theme | None = None  # the session's generated theme, once composed
     chord_run: tuple[int, int] = (-1, 0)  # (chord token, harmony slots it has sounded)
+    passes: tuple[tuple[str, int], ...] = ()  # (mood, passes through its form begun) in earlier sections
+    passes_before: int = 0  # the passes of this section's mood before it began
+    mood_passes: int = 0  # ... and with this section's
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,12 @@ class FormPlanner:
             return state
         p = self.config.phrase_bars
         form_bar = -(-bar_index // p) * p
-        return replace(state, mood=intent.mood, section_bar=bar_index, form_bar=form_bar, phrase=())
+        passes = dict(state.passes)
+        if state.mood:  # the section that ends: its passes count for its mood's next visit
+            passes[state.mood] = state.mood_passes
+        before = passes.get(intent.mood, 0)
+        return replace(state, mood=intent.mood, section_bar=bar_index, form_bar=form_bar, phrase=(),
+                       passes=tuple(passes.items()), passes_before=before, mood_passes=before)
 
     def plan(self, state: PlanState, intent: Intent, bar_index: int) -> BarPlan:
         """The plan of bar ``bar_index`` (``state`` already ``enter``-ed)."""
@@ -121,7 +129,7 @@ class FormPlanner:
         shape = spec.form or form.default_form(intent.mood, intent.arousal)
         heard = frozenset(key for mood, key, _ in state.memory if mood == intent.mood)
         number, bar_in_phrase = divmod(bar_index - state.form_bar, p)
-        phrase = form.phrase_at(shape, number, heard, p, state.form_bar + number * p)
+        phrase = form.phrase_at(shape, number, heard, p, state.form_bar + number * p, state.passes_before)
         minor = intent.key.is_minor
         constraints = cadences.cadence_constraints(phrase.cadence, bar_in_phrase, p, intent.meter, minor)
         plan = BarPlan(phrase, bar_in_phrase, constraints)
@@ -169,7 +177,8 @@ class FormPlanner:
         the harmonic rhythm moved on, and a generated theme taken once its bars are written."""
         phrase = state.phrase + (bar_tokens,)
         mode = "minor" if intent.key.is_minor else "major"
-        state = replace(state, phrase=phrase, chord_run=cadences.chord_runs(chords, *state.chord_run))
+        state = replace(state, phrase=phrase, chord_run=cadences.chord_runs(chords, *state.chord_run),
+                        mood_passes=max(state.mood_passes, plan.phrase.cycle + 1 if plan.role != "bridge" else 0))
         spec = self.config.section(intent.mood)
         if (spec.theme == GENERATED and state.theme is None and plan.role == "statement"
                 and len(phrase) == min(GENERATED_THEME_BARS, plan.phrase.phrase_bars)):

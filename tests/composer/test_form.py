@@ -45,3 +45,10 @@ def test_roles_of_the_dance_form_and_its_second_strain():
 def test_default_forms_follow_the_mood_then_arousal():
     assert form.default_form("calm", 0.9) is SONG_FORM and form.default_form("action", 0.1) is DANCE_FORM
     assert form.default_form("my_mood", 0.7) is DANCE_FORM and form.default_form("my_mood", 0.2) is SONG_FORM
+
+
+def test_every_pass_brings_a_fresh_contrast_and_passes_carry_over():
+    keys = [key for _, key, _ in _roles(SONG_FORM, 12)]
+    assert keys[2::4] == ["B", "B~2", "B~3"] and keys[0::4] == ["A"] * 3
+    later = form.phrase_at(SONG_FORM, 2, frozenset({"A", "A'", "B"}), 4, 8, passes_before=1)
+    assert (later.role, later.key, later.cycle) == ("contrast", "B~2", 1)

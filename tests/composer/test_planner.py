@@ -154,3 +154,12 @@ def test_a_cadence_note_is_guarded_too(random_model):
     assert guard.calls > 0
     closing = bars[7].melody[-1]  # authentic: a tonic-chord tone, held; the tonic itself vetoed
     assert closing.end_ticks == bars[7].ticks and closing.pitch % 12 in (4, 7)
+
+
+def test_a_mood_visited_again_keeps_its_refrain_and_composes_a_new_contrast(random_model):
+    composer = Composer.load(random_model, seed=7)
+    bars = [composer.compose_bar(CALM, k) for k in range(16)]  # one pass of song form
+    bars += [composer.compose_bar(ACTION, k) for k in range(16, 20)]
+    bars += [composer.compose_bar(CALM, k) for k in range(20, 32)]
+    assert [b.source.split(" ")[:2] for b in bars[20::4]] == [["return", "A"], ["return", "A'"], ["contrast", "B"]]
+    assert composer.snapshot().plan.mood_passes == 2
