@@ -133,19 +133,24 @@ class FormPlanner:
         minor = intent.key.is_minor
         constraints = cadences.cadence_constraints(phrase.cadence, bar_in_phrase, p, intent.meter, minor)
         plan = BarPlan(phrase, bar_in_phrase, constraints)
-        theme = self._theme(spec, state)
         mode = "minor" if minor else "major"
-        if phrase.role == "statement" and theme is not None:
-            bars = self._theme_tokens(theme, intent, mode)
-            if bar_in_phrase < len(bars):
-                return replace(plan, source=bars[bar_in_phrase], constraints=cadences.NONE, development="theme")
-        if phrase.role == "contrast" and theme is not None and bar_in_phrase == 0:
-            operation = themes.DEVELOPMENTS[int(np.random.default_rng([self.seed & 0xFFFFFFFF, phrase.first_bar, 7]).integers(len(themes.DEVELOPMENTS)))]
-            source = themes.develop(self._theme_tokens(theme, intent, mode)[0], operation, mode)
-            return replace(plan, source=source, sample_chords=operation == "inversion", development=operation,
-                           constraints=cadences.NONE)
+        theme = state.theme if spec.theme == GENERATED else spec.theme
+        if theme is not None and phrase.role in ("statement", "contrast"):
+            return self._from_theme(plan, theme, intent, mode)
         if phrase.role in ("answer", "return"):
             return self._from_memory(plan, state, intent, mode)
+        return plan
+
+    def _from_theme(self, plan: BarPlan, theme: Theme, intent: Intent, mode: str) -> BarPlan:
+        """A statement opens with the theme; a contrast opens with a development of its first bar."""
+        bars = self._theme_tokens(theme, intent, mode)
+        if plan.role == "statement" and plan.bar_in_phrase < len(bars):
+            return replace(plan, source=bars[plan.bar_in_phrase], constraints=cadences.NONE, development="theme")
+        if plan.role == "contrast" and plan.bar_in_phrase == 0:
+            pick = np.random.default_rng([self.seed & 0xFFFFFFFF, plan.phrase.first_bar, 7]).integers(len(themes.DEVELOPMENTS))
+            operation = themes.DEVELOPMENTS[int(pick)]
+            return replace(plan, source=themes.develop(bars[0], operation, mode), sample_chords=operation == "inversion",
+                           development=operation, constraints=cadences.NONE)
         return plan
 
     def _from_memory(self, plan: BarPlan, state: PlanState, intent: Intent, mode: str) -> BarPlan:
@@ -161,16 +166,11 @@ class FormPlanner:
             return plan  # the remembered phrase closed otherwise: this cadence is composed afresh
         return replace(plan, source=themes.to_mode(record.bars[i], record.mode, mode), vary=True)
 
-    def _theme(self, spec, state: PlanState) -> Theme | None:
-        if spec.theme == GENERATED:
-            return state.theme
-        return spec.theme
-
     def _theme_tokens(self, theme: Theme, intent: Intent, mode: str) -> tuple[tuple[int, ...], ...]:
-        key = (id(theme), str(intent.meter), mode, self.config.phrase_bars)
+        key = (theme, str(intent.meter), mode)
         if key not in self._theme_cache:
-            self._theme_cache[key] = (theme, themes.theme_tokens(theme, intent.meter, mode, self.config.phrase_bars))
-        return self._theme_cache[key][1]
+            self._theme_cache[key] = themes.theme_tokens(theme, intent.meter, mode, self.config.phrase_bars)
+        return self._theme_cache[key]
 
     def record(self, state: PlanState, plan: BarPlan, intent: Intent, bar_tokens: tuple[int, ...], chords: list[int]) -> PlanState:
         """The state after a bar: its tokens joined to the phrase, the phrase remembered at its end,
@@ -189,7 +189,7 @@ class FormPlanner:
         state = replace(state, phrase=())
         if plan.role in ("statement", "contrast", "answer") and len(phrase) == plan.phrase.phrase_bars:
             entry = (intent.mood, plan.phrase.key, PhraseRecord(str(intent.meter), mode, plan.phrase.cadence, phrase))
-            state = replace(state, memory=(state.memory + (entry,))[-MEMORY_PHRASES:])
+            state = replace(state, memory=_remembered(state.memory, entry))
         return state
 
     @staticmethod
@@ -200,6 +200,16 @@ class FormPlanner:
             return frozenset()
         count = 2 if notes >= 6 else 1
         return frozenset(int(i) for i in rng.choice(notes, size=count, replace=False))
+
+
+def _remembered(memory: tuple, entry: tuple) -> tuple:
+    """``memory`` with ``entry`` added; past ``MEMORY_PHRASES`` the oldest pass-specific
+    contrast (a ``~`` key) goes first, so refrains outlive the episodes between them."""
+    memory = memory + (entry,)
+    if len(memory) <= MEMORY_PHRASES:
+        return memory
+    drop = next((i for i, (_, key, _) in enumerate(memory) if "~" in key), 0)
+    return memory[:drop] + memory[drop + 1:]
 
 
 def form_config_for_score(score) -> FormConfig:

@@ -163,3 +163,13 @@ def test_a_mood_visited_again_keeps_its_refrain_and_composes_a_new_contrast(rand
     bars += [composer.compose_bar(CALM, k) for k in range(20, 32)]
     assert [b.source.split(" ")[:2] for b in bars[20::4]] == [["return", "A"], ["return", "A'"], ["contrast", "B"]]
     assert composer.snapshot().plan.mood_passes == 2
+
+
+def test_memory_keeps_refrains_and_lets_old_episodes_go():
+    from engine.composer import planner
+
+    memory = ()
+    for k in range(planner.MEMORY_PHRASES + 3):
+        memory = planner._remembered(memory, ("calm", "A" if k == 0 else f"B~{k}", None))
+    keys = [key for _, key, _ in memory]
+    assert len(keys) == planner.MEMORY_PHRASES and keys[0] == "A" and "B~1" not in keys and keys[-1] == f"B~{planner.MEMORY_PHRASES + 2}"
