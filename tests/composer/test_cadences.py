@@ -25,8 +25,9 @@ def test_half_cadence_holds_a_dominant_tone():
 
 
 def test_hold_bias_grows_then_forbids():
-    assert cadences.hold_bias(tokens.VOCAB_SIZE, I_MAJ, 1) is None
-    soft, hard = cadences.hold_bias(tokens.VOCAB_SIZE, I_MAJ, 3), cadences.hold_bias(tokens.VOCAB_SIZE, I_MAJ, 4)
+    free, most = cadences.FREE_HOLD_SLOTS, cadences.MAX_HOLD_SLOTS
+    assert cadences.hold_bias(tokens.VOCAB_SIZE, I_MAJ, free - 1) is None
+    soft, hard = cadences.hold_bias(tokens.VOCAB_SIZE, I_MAJ, free + 1), cadences.hold_bias(tokens.VOCAB_SIZE, I_MAJ, most)
     assert soft[I_MAJ] == -2 * cadences.HOLD_PENALTY and np.count_nonzero(soft) == 1 and hard[I_MAJ] == -np.inf
     assert cadences.chord_runs([I_MAJ, I_MAJ, V], I_MAJ, 2) == (V, 1)
     assert cadences.chord_runs([I_MAJ], I_MAJ, 2) == (I_MAJ, 3)
