@@ -155,23 +155,27 @@ class Composer:
         if str(intent.meter) not in CONDITIONING_METERS:
             raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(CONDITIONING_METERS)})")
         rng = np.random.Generator(np.random.PCG64([self.seed & 0xFFFFFFFF, int(bar_index)]))
-        conditioning = intent_conditioning(intent, self.model.conditioning, register_drift(self.seed, bar_index))
-        cond_gates = self.stepper.cond_gates(conditioning)
         mode = "minor" if intent.key.is_minor else "major"
         if self.planner is None:
-            decoded = self.decoder.sample(intent.meter, mode, cond_gates, self.state, rng, self.recent_notes)
+            decoded = self.decoder.sample(intent.meter, mode, self._cond_gates(intent, bar_index), self.state, rng, self.recent_notes)
         else:
-            decoded = self._planned(intent, bar_index, mode, cond_gates, rng)
+            decoded = self._planned(intent, bar_index, mode, rng)
         self.state = decoded.state
         self.bars_composed += 1
         self.vetoed_notes += decoded.vetoes
         self._remember(decoded.bar)
         return decoded.bar
 
-    def _planned(self, intent: Intent, bar_index: int, mode: str, cond_gates: np.ndarray, rng: np.random.Generator) -> Decoded:
+    def _cond_gates(self, intent: Intent, bar_index: int, drift: float | None = None) -> np.ndarray:
+        """The conditioning's share of the first layer's gates for this bar; ``drift`` None: the seed's slow sine."""
+        drift = register_drift(self.seed, bar_index) if drift is None else drift
+        return self.stepper.cond_gates(intent_conditioning(intent, self.model.conditioning, drift))
+
+    def _planned(self, intent: Intent, bar_index: int, mode: str, rng: np.random.Generator) -> Decoded:
         """One bar as the form planner asks: restated, or sampled under its constraints."""
         plan_state = self.planner.enter(self.plan_state, intent, bar_index)
         plan = self.planner.plan(plan_state, intent, bar_index)
+        cond_gates = self._cond_gates(intent, bar_index, plan.register_drift)
         if plan.source is not None:
             vary = self.planner.varied_notes(plan.source, rng) if plan.vary else frozenset()
             decoded = self.decoder.restate(plan.source, intent.meter, mode, cond_gates, self.state, rng, vary,

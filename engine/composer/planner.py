@@ -25,6 +25,11 @@ from engine.music.intent import Intent
 
 GENERATED_THEME_BARS = 2
 MEMORY_PHRASES = 32
+ROLE_DRIFT = {"answer": 1.0, "contrast": 1.0}
+"""Register drift (-1..1) asked of the network for the bars it samples, by phrase role: an
+answer climbs towards its close, a contrast sits higher (as a folk tune's B strain
+does); statements and bridges keep the seed's slow sine. Without it, restated
+openings narrowed 8-bar phrases (pitch-range overlap with real phrases 0.79; 0.83 with)."""
 VARY_BAR_CHANCE = 0.5
 """A restated bar of a return has this chance of one note re-drawn (two when it has six or more)."""
 
@@ -93,6 +98,7 @@ class BarPlan:
     vary: bool = False
     sample_chords: bool = False
     development: str = ""
+    register_drift: float | None = None  # -1..1 where the form asks the register to go; None: the seed's sine
 
     @property
     def role(self) -> str:
@@ -139,7 +145,7 @@ class FormPlanner:
             return self._from_theme(plan, theme, intent, mode)
         if phrase.role in ("answer", "return"):
             return self._from_memory(plan, state, intent, mode)
-        return plan
+        return replace(plan, register_drift=ROLE_DRIFT.get(phrase.role))
 
     def _from_theme(self, plan: BarPlan, theme: Theme, intent: Intent, mode: str) -> BarPlan:
         """A statement opens with the theme; a contrast opens with a development of its first bar."""
@@ -161,7 +167,7 @@ class FormPlanner:
         if phrase.role == "answer":
             if i < -(-phrase.phrase_bars // 2):
                 return replace(plan, source=themes.to_mode(record.bars[i], record.mode, mode), constraints=cadences.NONE)
-            return plan
+            return replace(plan, register_drift=ROLE_DRIFT.get("answer"))
         if plan.constraints is not cadences.NONE and record.cadence != phrase.cadence:
             return plan  # the remembered phrase closed otherwise: this cadence is composed afresh
         return replace(plan, source=themes.to_mode(record.bars[i], record.mode, mode), vary=True)
