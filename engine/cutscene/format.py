@@ -24,10 +24,16 @@ HIT_TARGETS = ("bar", "beat")
 DEFAULT_MAX_CHANGE_PER_BAR = 0.08
 DEFAULT_TEMPO_LEEWAY = 0.10
 DEFAULT_FADE_S = 2.0
+DEFAULT_SEED = 0
+"""The seed of a cutscene that names none (the engine's default too)."""
+DEFAULT_MAX_TAIL_S = 30.0
+"""How far a hand-written ``length`` may run past the end cue (and its fade)."""
+MAX_LENGTH_S = 3 * 3600.0
+"""No cutscene is longer: three hours of 48 kHz stereo is about 2 GB of 16-bit WAV."""
 
 
 @dataclass(frozen=True, slots=True)
-class Cue:
+class CutsceneCue:
     """Something that happens at ``time_s``; ``timecode`` is how the file's author wrote
     it, or its SMPTE form, for messages."""
 
@@ -36,21 +42,21 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
-class StateCue(Cue):
+class StateCue(CutsceneCue):
     """Enter a state of the score."""
 
     state: str
 
 
 @dataclass(frozen=True, slots=True)
-class EventCue(Cue):
+class EventCue(CutsceneCue):
     """Post an event of the score, as the game would."""
 
     event: str
 
 
 @dataclass(frozen=True, slots=True)
-class ParameterCue(Cue):
+class ParameterCue(CutsceneCue):
     """Move a parameter of the score to ``value`` over ``ramp_s`` seconds."""
 
     parameter: str
@@ -59,14 +65,14 @@ class ParameterCue(Cue):
 
 
 @dataclass(frozen=True, slots=True)
-class StingerCue(Cue):
+class StingerCue(CutsceneCue):
     """Play a stinger of the score."""
 
     stinger: str
 
 
 @dataclass(frozen=True, slots=True)
-class HitCue(Cue):
+class HitCue(CutsceneCue):
     """An accent that must land exactly on a downbeat, or on a beat when ``on_beat``.
 
     ``stinger`` names a stinger of the score to play on it; ``accent`` (0..1) is how
@@ -80,7 +86,7 @@ class HitCue(Cue):
 
 
 @dataclass(frozen=True, slots=True)
-class EndCue(Cue):
+class EndCue(CutsceneCue):
     """How the music ends: fading out over ``fade_s`` from ``time_s``, or with a
     cadence whose final chord lands on a downbeat at ``time_s`` (an implicit hit)."""
 
@@ -96,11 +102,12 @@ class Cutscene:
     seed: int
     length_s: float
     frame_rate: FrameRate
-    cues: tuple[Cue, ...]
+    cues: tuple[CutsceneCue, ...]
     title: str = ""
     max_change_per_bar: float = DEFAULT_MAX_CHANGE_PER_BAR
     tempo_leeway: float = DEFAULT_TEMPO_LEEWAY
     file: Path | None = None
+    timeline_file: Path | None = None   # the editorial timeline the cues came from, if any
 
     def of_kind(self, kind: type) -> tuple:
         return tuple(cue for cue in self.cues if isinstance(cue, kind))

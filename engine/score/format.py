@@ -18,14 +18,10 @@ from typing import Mapping
 from engine.music.intent import Instrumentation
 from engine.music.keys import Key
 from engine.music.notes import Meter
+from engine.music.sync import STINGER_SYNC_POINTS, SYNC_POINTS  # noqa: F401 - read from here by validate
 
 FORMAT_VERSION = 1
 """The score format version this engine reads."""
-
-SYNC_POINTS = ("immediate", "next_beat", "next_bar", "next_phrase", "end_of_segment")
-"""Where a transition lands, measured from the frame at which it was requested."""
-
-STINGER_SYNC_POINTS = ("immediate", "next_beat", "next_bar")
 
 SMOOTHING_SHAPES = ("exponential", "linear")
 
@@ -209,7 +205,7 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class Stinger:
+class StingerSpec:
     """A short phrase over the music: generated in ``mood`` or read from ``file``.
 
     ``duck`` (0..1) is how far the music's gain drops under it; a stinger asked for
@@ -239,7 +235,7 @@ class Score:
     moods: Mapping[str, Mood]
     parameters: Mapping[str, Parameter] = field(default_factory=dict)
     events: Mapping[str, Event] = field(default_factory=dict)
-    stingers: Mapping[str, Stinger] = field(default_factory=dict)
+    stingers: Mapping[str, StingerSpec] = field(default_factory=dict)
     phrase_bars: int = 4
     version: int = FORMAT_VERSION
     file: Path | None = field(default=None, compare=False)
