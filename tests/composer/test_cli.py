@@ -68,5 +68,6 @@ def test_compose_with_a_theme_prints_where_it_is_stated(random_model, tmp_path, 
 
 def test_compose_refuses_a_bad_theme_in_one_line(random_model, tmp_path, capsys):
     (tmp_path / "bad.mid").write_bytes(b"MThd")
-    assert main(["compose", "--theme", str(tmp_path / "bad.mid"), "--model", str(random_model), "-o", str(tmp_path / "x.mid")]) == 2
-    assert capsys.readouterr().out.startswith("moodscore compose: theme ")
+    assert main(["compose", "--theme", str(tmp_path / "bad.mid"), "--model", str(random_model), "-o", str(tmp_path / "x.mid")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("moodscore compose: theme ") and "bad.mid" in err[0]

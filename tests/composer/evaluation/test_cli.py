@@ -125,14 +125,6 @@ def test_eval_json_has_every_key_in_range(model_dir, token_file, tmp_path, capsy
         assert (tmp_path / "eval" / png).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_eval_without_a_corpus_says_what_to_run(tmp_path, capsys):
-    args = argparse.Namespace(model=None, json=True, out=tmp_path / "eval", tokens=tmp_path / "absent.npz", uncond_model=None,
-                              phrases=4, seeds_per_cell=1, bars=4, tune_limit=0, pieces=4, themes=2)
-    assert cli.run(args) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "absent.npz" in err[0] and "moodscore corpus build" in err[0]
-
-
 def test_evaluate_uses_an_unconditional_model_when_given(model_dir, token_file):
     config = EvalConfig(model_dir=model_dir, tokens_path=token_file, uncond_model_dir=model_dir,
                         bars_per_phrase=2, seeds_per_cell=1, matched_phrases=2, ngram_orders=(2,), form_pieces=2, form_themes=1)
