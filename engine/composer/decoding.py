@@ -25,6 +25,9 @@ from engine.music.notes import Bar, Chord, Meter
 VARIATION_SAMPLING = SamplingConfig(temperature=0.5, top_p=0.9)
 """How a return's varied notes are re-drawn: close to what the network expects there."""
 
+VARIATION_SEMITONES = 4
+"""How far a return's re-drawn note may move from the note it replaces."""
+
 PITCH_RANGE = (tokens.PITCH0, tokens.PITCH0 + tokens.PITCH_HIGH - tokens.PITCH_LOW + 1)
 
 
@@ -137,6 +140,15 @@ class BarDecoder:
             bias[token] = -np.inf  # each veto removes one candidate; the loop ends before none is left
         return token, vetoes
 
+    def _near(self, pitch_token: int) -> np.ndarray:
+        """The pitch bias with every pitch more than ``VARIATION_SEMITONES`` from ``pitch_token``'s shut out:
+        a varied note is a neighbour of the note it replaces, not a leap elsewhere."""
+        bias = self.pitch_bias.copy()
+        lo, hi = pitch_token - VARIATION_SEMITONES, pitch_token + VARIATION_SEMITONES + 1
+        bias[PITCH_RANGE[0]:max(lo, PITCH_RANGE[0])] = -np.inf
+        bias[min(hi, PITCH_RANGE[1]):PITCH_RANGE[1]] = -np.inf
+        return bias
+
     def _guarded_pitch(self, logits, bias, grammar, duration_ticks: int, rng, recent_notes, sampling) -> tuple[int, int]:
         """A pitch token for a note whose duration is already fixed (a cadence's held note, a
         varied note of a return) that does not complete a corpus run longer than max_run."""
@@ -171,10 +183,10 @@ class BarDecoder:
             if kind == "pitch":
                 if note in vary and self.guard is not None:
                     held = self.codec.duration_ticks(source[index + 1])
-                    token, vetoed = self._guarded_pitch(logits, self.pitch_bias, grammar, held, rng, recent_notes, VARIATION_SAMPLING)
+                    token, vetoed = self._guarded_pitch(logits, self._near(token), grammar, held, rng, recent_notes, VARIATION_SAMPLING)
                     vetoes += vetoed
                 elif note in vary:
-                    token = sample_token(logits, [PITCH_RANGE], VARIATION_SAMPLING, rng, self.pitch_bias)
+                    token = sample_token(logits, [PITCH_RANGE], VARIATION_SAMPLING, rng, self._near(token))
                 note += 1
             elif kind == "chord" and sample_chords:
                 token = sample_token(logits, grammar.allowed_ranges(), VARIATION_SAMPLING, rng, self.pitch_bias)

@@ -173,3 +173,17 @@ def test_memory_keeps_refrains_and_lets_old_episodes_go():
         memory = planner._remembered(memory, ("calm", "A" if k == 0 else f"B~{k}", None))
     keys = [key for _, key, _ in memory]
     assert len(keys) == planner.MEMORY_PHRASES and keys[0] == "A" and "B~1" not in keys and keys[-1] == f"B~{planner.MEMORY_PHRASES + 2}"
+
+
+def test_a_returns_varied_notes_are_neighbours_of_the_notes_they_replace(random_model):
+    composer = Composer.load(random_model, seed=21)
+    bars = [composer.compose_bar(CALM, k) for k in range(32)]
+    changed = 0
+    for k, bar in enumerate(bars):
+        if bar.source.startswith("return A'") and not bar.source.startswith("return A' 4/"):
+            original = bars[4 + (k % 4)]  # A' was first heard at bars 4..7
+            assert [(n.start_ticks, n.duration_ticks) for n in bar.melody] == [(n.start_ticks, n.duration_ticks) for n in original.melody]
+            diffs = [abs(a.pitch - b.pitch) for a, b in zip(bar.melody, original.melody)]
+            assert max(diffs) <= 4 and sum(d > 0 for d in diffs) <= 2
+            changed += any(diffs)
+    assert changed > 0
