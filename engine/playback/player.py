@@ -236,7 +236,7 @@ class Player:
 
     def _commit_locked(self, k: int, events: list[TimedEvent], state_after) -> None:
         self.sequencer.schedule(events, MUSIC_LANE)
-        if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
+        if self._stop_frame is not None:    # a bar recomposed after a stop (a landing past it) stays silent
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
         self._snapshots[k + 1] = state_after
         self._cuts.pop(k, None)
@@ -424,7 +424,7 @@ class Player:
                 self._snapshots[line] = self._snapshots[self._next_bar]
             self._next_bar = line
             self.sequencer.cancel_from(frame, [MUSIC_LANE])
-            self._floor = frame
+            self._floor = (line, frame)
             self.plan.fade_in(frame, self.plan.fade_frames(None, frame))
             self._replay_gains_locked(frame)
             self.cues.reset(frame)           # no beat cues for the silence before the music is back
