@@ -3,7 +3,10 @@
 Each address lists the argument forms it accepts, one letter per argument: ``s`` a
 string (a name), ``n`` a finite number (OSC int, float or double), ``i`` an integer
 (OSC int, or a float with no fraction: some senders have only floats). The server
-calls the handler named in the table with the checked arguments. ``check_message``
+calls the handler named in the table with the checked arguments. Where the first
+argument is a name, the name may instead end the address (``/moodscore/param/danger
+0.8``): some senders (OscJack in Unity) send arguments of one type only, and control
+surfaces (TouchOSC) name their controls by address. ``check_message``
 says in one line what is wrong with a message; the server counts that and logs it,
 it never raises out of the server. ``docs/osc.md`` is the same table for people.
 """
@@ -53,14 +56,25 @@ class BadMessage(ValueError):
 def check_message(address: str, args: Sequence) -> tuple[Address, tuple]:
     """The table entry for ``address`` and the checked arguments; BadMessage (reason
     ``unknown_address`` or ``bad_arguments``) naming the address when they do not fit."""
-    spec = ADDRESSES.get(address)
+    spec, given = ADDRESSES.get(address), args
     if spec is None:
-        raise BadMessage("unknown_address", f"{address!r}: unknown address (see docs/osc.md)")
+        spec, args = _name_in_address(address, args)
     for form in spec.forms:
         if len(form) == len(args):
             return spec, tuple(_check(kind, value, address, i) for i, (kind, value) in enumerate(zip(form, args)))
     forms = " or ".join(f"({_describe(form)})" for form in spec.forms)
-    raise BadMessage("bad_arguments", f"{address}: got {len(args)} arguments ({_types(args)}); takes {forms}")
+    named = " after the name in the address" if given is not args else ""
+    raise BadMessage("bad_arguments", f"{address}: got {len(given)} arguments ({_types(given)}){named}; "
+                                      f"{spec.path} takes {forms}")
+
+
+def _name_in_address(address: str, args: Sequence) -> tuple[Address, list]:
+    """``/moodscore/param/danger [0.8]`` -> the ``/moodscore/param`` entry and ``["danger", 0.8]``."""
+    head, _, name = address.rpartition("/")
+    spec = ADDRESSES.get(head)
+    if spec is None or not name or not all(form.startswith("s") for form in spec.forms):
+        raise BadMessage("unknown_address", f"{address!r}: unknown address (see docs/osc.md)")
+    return spec, [name, *args]
 
 
 def _check(kind: str, value, address: str, index: int):

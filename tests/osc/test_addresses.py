@@ -21,6 +21,14 @@ def test_each_form_is_accepted_and_converted():
     assert check_message("/moodscore/subscribe", ["127.0.0.1", 9001])[1] == ("127.0.0.1", 9001)
 
 
+def test_a_name_may_end_the_address():
+    assert check_message("/moodscore/param/danger", [0.8])[1] == ("danger", 0.8)
+    assert check_message("/moodscore/state/combat", ["next_beat"])[1] == ("combat", "next_beat")
+    assert check_message("/moodscore/event/combat_start", [])[0].handler == "event"
+    with pytest.raises(BadMessage, match="got 2 arguments"):
+        check_message("/moodscore/param/danger", ["danger", 0.8])
+
+
 def test_every_address_names_a_handler_and_has_the_prefix():
     for path, address in ADDRESSES.items():
         assert path == address.path and path.startswith("/moodscore/")
@@ -30,6 +38,9 @@ def test_every_address_names_a_handler_and_has_the_prefix():
 @pytest.mark.parametrize("address, args, words", [
     ("/moodscore/nope", [], "unknown address"),
     ("/moodscore", ["x"], "unknown address"),
+    ("/moodscore/stop/now", [], "unknown address"),          # stop takes no name
+    ("/moodscore/param/", [0.5], "unknown address"),
+    ("/moodscore/nope/danger", [0.5], "unknown address"),
     ("/moodscore/event", [], "got 0 arguments"),
     ("/moodscore/event", ["a", "b"], "got 2 arguments"),
     ("/moodscore/event", [3], "must be a string"),
