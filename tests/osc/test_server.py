@@ -80,7 +80,7 @@ def test_bad_messages_are_counted_logged_and_the_server_carries_on(served, caplo
     for _ in range(40):
         client.send_raw(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40))).replace(b"#bundle", b"x"))
         sent["not_osc"] += 1
-    for address in ("/moodscore/nope", "/other/app", "/moodscore/EVENT", "/moodscore/event/x"):
+    for address in ("/moodscore/nope", "/other/app", "/moodscore/EVENT", "/moodscore/stop/x"):
         client.send(address, "x")
         sent["unknown_address"] += 1
     bad = [("/moodscore/param", ("danger", float("nan")), "sf"), ("/moodscore/param", ("danger", float("inf")), "sd"),
