@@ -209,10 +209,11 @@ class MusicEngine:
     def on_stinger(self, fn: Callable[[Cue], None]) -> None:
         self._callbacks["stinger"].append(fn)
 
-    def poll(self) -> list[Cue]:
+    def poll(self, until_frame: int | None = None) -> list[Cue]:
         """Deliver the cues heard since the last call to the registered callbacks, on this
-        thread, in order; returns them too. Call it once per game frame."""
-        cues = self.player.poll(until_frame=self.heard_frame)
+        thread, in order; returns them too. Call it once per game frame. A pull host that
+        buffers what it renders (pyglet) passes ``until_frame``, the frame it plays now."""
+        cues = self.player.poll(until_frame=self.heard_frame if until_frame is None else until_frame)
         for cue in cues:
             for fn in self._callbacks.get(cue.kind, ()):
                 fn(cue)
