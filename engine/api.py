@@ -48,7 +48,7 @@ from typing import Callable
 import numpy as np
 
 from engine.bridge import ScoreBridge
-from engine.calls import Call, PostEvent, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, ReloadScore, SetParameter, SetState, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
 from engine.playback.player import Cue, Player, PlayerConfig
@@ -168,6 +168,16 @@ class MusicEngine:
         """Fade the music out over ``fade_s`` seconds; every note is released at the end.
         ValueError when ``fade_s`` is negative or not finite."""
         self._enqueue(Stop(float(fade_s)))
+
+    def reload(self, path: str | os.PathLike | None = None) -> None:
+        """Re-read the score (default: the file it was loaded from) and swap it in at the
+        next bar line: the current state where the new score still has it, parameters
+        and the composer's memory carry on. A broken score raises ``SourceError`` (a
+        ValueError) listing each problem with file and line, and the old score plays on."""
+        path = path if path is not None else self.score.file
+        if path is None:
+            raise ValueError("reload: this engine's score was not loaded from a file; give a path")
+        self._enqueue(ReloadScore(str(path), Path(path).read_text(encoding="utf-8")))
 
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:
@@ -337,6 +347,7 @@ class MusicEngine:
         with self._machine_lock:
             try:
                 self._bridge.apply(call, frame)
+                self.score = self._bridge.score       # a reload swaps it
             except ValueError:
                 if self.config.strict:
                     raise

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from engine.calls import Call, PostEvent, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, ReloadScore, SetParameter, SetState, Stop, TriggerStinger
 from engine.playback.player import Player
 from engine.playback.segments import Segment
 from engine.playback.stingers import Stinger
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 INTENSITY_STEP = 0.04
 """Smallest change of smoothed intensity passed on to the player (fewer, smoother fades)."""
+
+RELOAD_FADE_S = 1.0
+"""Crossfade at the bar line where a reloaded score takes over."""
 
 
 class ScoreBridge:
@@ -40,7 +43,7 @@ class ScoreBridge:
         self._bar_told = -1
         self._segments: dict[Path, Segment] = {}
         self._handlers = {PostEvent: self._post_event, SetParameter: self._set_parameter, SetState: self._set_state,
-                          TriggerStinger: self._trigger_stinger, Stop: self._stop}
+                          TriggerStinger: self._trigger_stinger, Stop: self._stop, ReloadScore: self._reload_score}
         self._tell_bars(0)
 
     # ------------------------------------------------------------ calls
@@ -72,6 +75,22 @@ class ScoreBridge:
 
     def _stop(self, call: Stop, frame: int) -> None:
         self.player.stop(call.fade_s, received_frame=frame)
+
+    def _reload_score(self, call: ReloadScore, frame: int) -> None:
+        """The edited score takes over: the machine from now (same state and parameters
+        where they still exist), the music at the next bar line, recomposed from the
+        composer's snapshot there, so the line carries on in the new state's colours."""
+        score = call.score
+        self.machine = self.machine.reloaded(score, frame)
+        self.score = score
+        self._segments.clear()                 # the edit may have replaced a MIDI file
+        state = score.states[self.machine.state]
+        intent = self.machine.intent_for(state.name, frame)
+        loop = self._load_segment(state.segments.loop, loop=True) if state.segments.loop is not None else None
+        self.player.transition(intent, "next_bar", received_frame=frame, fade_s=RELOAD_FADE_S, segment=loop,
+                               tempo_ramp_bars=state.tempo_ramp_bars)
+        self._sent_intensity = intent.intensity
+        log.info("score %r reloaded from %s; %s from the next bar line", score.name, call.file, state.name)
 
     # ------------------------------------------------------------ once per block
 

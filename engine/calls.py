@@ -11,11 +11,13 @@ it; ``call_record`` and ``call_from_record`` turn a call into a session line's
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
-from engine.score.format import SYNC_POINTS
+from engine.score.format import SYNC_POINTS, Score
+from engine.score.load import load_score
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +75,35 @@ class Stop:
             raise ValueError(f"stop: fade_s {self.fade_s!r} must be a finite number of seconds >= 0")
 
 
-Call = Union[PostEvent, SetParameter, SetState, TriggerStinger, Stop]
+@dataclass(frozen=True, slots=True)
+class ReloadScore:
+    """Swap in the score ``text`` (the contents of ``file``) at the next bar line. The
+    text is the call's argument, so a recorded session replays the edit exactly; it is
+    parsed and validated here, on the caller's thread (a ``SourceError``, a ValueError,
+    naming file and line), and never on the render side, which reads ``score``."""
 
-CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, TriggerStinger, Stop)}
+    file: str
+    text: str
+    kind: ClassVar[str] = "reload_score"
+    names: ClassVar[str | None] = None
+
+    def __post_init__(self) -> None:
+        self.score  # noqa: B018 - parse and validate now
+
+    @property
+    def score(self) -> Score:
+        return _parse_score(self.file, self.text)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_score(file: str, text: str) -> Score:
+    return load_score(file, text)
+
+
+Call = Union[PostEvent, SetParameter, SetState, TriggerStinger, Stop, ReloadScore]
+
+CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, TriggerStinger, Stop,
+                                                    ReloadScore)}
 """Each kind of call by the name a session file gives it."""
 
 

@@ -53,13 +53,13 @@ def build_score(doc: Document) -> Score:
                  FORMAT_VERSION, doc.file)
 
 
-def load_score(path: str | Path) -> Score:
-    """Read and validate the score at ``path``.
+def load_score(path: str | Path, text: str | None = None) -> Score:
+    """Read and validate the score at ``path`` (``text``: its contents, already read).
 
     Raises OSError when the file cannot be read and SourceError (a ValueError)
     listing every problem found, each as ``file:line: yaml.path: message``.
     """
-    score = build_score(load_yaml(path))
+    score = build_score(load_yaml(path, text))
     log.debug("loaded score %s", score.summary())
     return score
 

@@ -175,6 +175,27 @@ class ScoreMachine:
         if name != self._state:
             self._transition(frame, Transition(("*",), name, sync, TIMED_FADE_S), None, "set_state")
 
+    def reloaded(self, score: Score, frame: int) -> ScoreMachine:
+        """A machine for ``score`` (an edit of this one's) that carries on from ``frame``:
+        in the same state where ``score`` still has it (else in its initial state), each
+        parameter it still has continuing from its value now towards the same target
+        (clamped to its new range), counters and stinger times kept."""
+        new = ScoreMachine(score, self.sample_rate_hz, self.strict)
+        if self._state in score.states:
+            new._state, new._entered_frame, new._entered_sync = self._state, self._entered_frame, self._entered_sync
+            new._entry_bar, new._follow_requested = self._entry_bar, self._follow_requested
+        for name, param in score.parameters.items():
+            if name not in self._history:
+                continue
+            if param == self.score.parameters[name]:
+                new._history[name] = list(self._history[name])
+            else:
+                now, target = self.parameter_at(name, frame), self._history[name][-1].target
+                new._history[name] = [_Segment(frame, param.clamp(now), param.clamp(target))]
+        new._stinger_frames = {name: f for name, f in self._stinger_frames.items() if name in score.stingers}
+        new._last_frame, new._counters, new._warned = self._last_frame, self._counters, self._warned
+        return new
+
     def on_bar(self, bar_index: int, frame: int) -> None:
         """A bar line sounds at ``frame``: a timed state counts it and asks for its follow-on.
 

@@ -116,14 +116,15 @@ def _index_lines(node: Node, path: YamlPath, constructor, lines: dict, dups: lis
             _index_lines(item, path + (index,), constructor, lines, dups, depth + 1)
 
 
-def load_yaml(path: str | Path) -> Document:
-    """Read ``path`` as ``yaml.safe_load`` would, keeping the line of every value.
+def load_yaml(path: str | Path, text: str | None = None) -> Document:
+    """Read ``path`` (or ``text``, as if read from it) as ``yaml.safe_load`` would,
+    keeping the line of every value.
 
     Raises OSError when the file cannot be read and SourceError (a ValueError) for a
     YAML syntax error or a duplicated mapping key, naming the file and line.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8") if text is None else text
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

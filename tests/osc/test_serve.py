@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import wave
 from pathlib import Path
 
@@ -20,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCORE = ROOT / "demo" / "scores" / "dungeon.yaml"
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen, int]:
+def _serve(*args: str, score: Path = SCORE) -> tuple[subprocess.Popen, int]:
     """Start ``moodscore serve`` on a free port; (process, port) once it listens."""
-    process = subprocess.Popen([sys.executable, "-m", "engine", "serve", str(SCORE), "--osc-port", "0", *args],
+    process = subprocess.Popen([sys.executable, "-m", "engine", "serve", str(score), "--osc-port", "0", *args],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     match = re.search(r"OSC on 127\.0\.0\.1:(\d+)", line)
@@ -61,6 +62,33 @@ def test_serve_changes_state_sends_beats_and_ends_on_sigterm(tmp_path):
     with wave.open(str(wav)) as f:
         audio = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16)
     assert f.getnframes() > 48000 and np.abs(audio).max() > 1000
+
+
+def test_serve_watch_reloads_an_edit_and_reports_a_broken_one(tmp_path):
+    score = tmp_path / "dungeon.yaml"
+    score.write_text(SCORE.read_text())
+    process, port = _serve("--output", f"wav:{tmp_path / 'out.wav'}", "--watch", score=score)
+    try:
+        with MoodscoreClient(port=port) as client:
+            client.subscribe()
+            client.wait_for("/moodscore/bar", timeout_s=5.0)
+            score.write_text(score.read_text().replace("    key: D dorian\n    tempo: [80, 100]\n",
+                                                       "    key: E minor\n    tempo: 60\n"))
+            transition = client.wait_for("/moodscore/transition", timeout_s=10.0)
+            assert transition.args[:2] == ("explore", "explore")        # the same state, re-scored
+            client.wait_snapshot(lambda snap: (snap["key"], snap["tempo_bpm"]) == ("E minor", 60.0), timeout_s=5.0)
+            score.write_text(score.read_text().replace("    tempo: 60\n", "    tempo: 6000\n"))
+            line = score.read_text().splitlines().index("    tempo: 6000") + 1
+            time.sleep(1.5)                                                # the watcher looks, settles, reports
+            snap = client.snapshot()
+            assert (snap["state"], snap["tempo_bpm"]) == ("explore", 60.0)
+            client.wait_for("/moodscore/beat", timeout_s=5.0)              # still playing
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert f"{score}:{line}: states.explore.tempo" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def test_serve_refuses_a_bad_reply_target():
