@@ -48,7 +48,7 @@ from typing import Callable
 import numpy as np
 
 from engine.bridge import ScoreBridge
-from engine.calls import Call, PostEvent, ReloadScore, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
 from engine.playback.player import Cue, Player, PlayerConfig
@@ -155,10 +155,11 @@ class MusicEngine:
         """Set game parameter ``name`` (smoothed by the score); out-of-range values are clamped."""
         self._enqueue(SetParameter(str(name), float(value)))
 
-    def set_state(self, name: str, sync: str | None = None) -> None:
+    def set_state(self, name: str, sync: str | None = None, resume: bool = False) -> None:
         """Go to state ``name`` at ``sync`` (default ``next_bar``); ValueError for a sync
-        point that is not one of ``SYNC_POINTS``."""
-        self._enqueue(SetState(str(name), sync))
+        point that is not one of ``SYNC_POINTS``. With ``resume``, the state's music
+        continues where it was left (as a score transition with ``resume: true``)."""
+        self._enqueue((ResumeState if resume else SetState)(str(name), sync))
 
     def trigger_stinger(self, name: str) -> None:
         """Play stinger ``name`` over the music at its sync point."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from engine.calls import Call, PostEvent, ReloadScore, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Stop, TriggerStinger
 from engine.playback.player import Player
 from engine.playback.segments import Segment
 from engine.playback.stingers import Stinger
@@ -43,7 +43,8 @@ class ScoreBridge:
         self._bar_told = -1
         self._segments: dict[Path, Segment] = {}
         self._handlers = {PostEvent: self._post_event, SetParameter: self._set_parameter, SetState: self._set_state,
-                          TriggerStinger: self._trigger_stinger, Stop: self._stop, ReloadScore: self._reload_score}
+                          TriggerStinger: self._trigger_stinger, Stop: self._stop, ReloadScore: self._reload_score,
+                          ResumeState: self._resume_state}
         self._tell_bars(0)
 
     # ------------------------------------------------------------ calls
@@ -65,6 +66,9 @@ class ScoreBridge:
 
     def _set_state(self, call: SetState, frame: int) -> None:
         self.machine.set_state(call.name, frame, call.sync)
+
+    def _resume_state(self, call: ResumeState, frame: int) -> None:
+        self.machine.set_state(call.name, frame, call.sync, resume=True)
 
     def _trigger_stinger(self, call: TriggerStinger, frame: int) -> None:
         if call.name not in self.score.stingers:
@@ -129,7 +133,8 @@ class ScoreBridge:
             intent = self.machine.intent_for(request.to_state, received)
             segment = self._segment_for(request, state)
             self.player.transition(intent, request.sync, received_frame=received, fade_s=request.fade_s,
-                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars)
+                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars,
+                                   leaving=request.from_state, resume=request.to_state if request.resume else None)
             self._sent_intensity = intent.intensity
         if request.stinger is not None:
             self.play_stinger(request.stinger, received)

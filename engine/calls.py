@@ -54,6 +54,13 @@ class SetState:
 
 
 @dataclass(frozen=True, slots=True)
+class ResumeState(SetState):
+    """Go back to state ``name`` at ``sync``, its music continuing where it was left."""
+
+    kind: ClassVar[str] = "resume_state"
+
+
+@dataclass(frozen=True, slots=True)
 class TriggerStinger:
     """Play stinger ``name`` over the music at its sync point."""
 
@@ -100,10 +107,10 @@ def _parse_score(file: str, text: str) -> Score:
     return load_score(file, text)
 
 
-Call = Union[PostEvent, SetParameter, SetState, TriggerStinger, Stop, ReloadScore]
+Call = Union[PostEvent, SetParameter, SetState, ResumeState, TriggerStinger, Stop, ReloadScore]
 
-CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, TriggerStinger, Stop,
-                                                    ReloadScore)}
+CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, ResumeState, TriggerStinger,
+                                                    Stop, ReloadScore)}
 """Each kind of call by the name a session file gives it."""
 
 

@@ -36,6 +36,7 @@ ADDRESSES: dict[str, Address] = {a.path: a for a in (
     Address(f"{PREFIX}/event", ("s",), "event", "name: post a game event"),
     Address(f"{PREFIX}/param", ("sn",), "param", "name value: set a game parameter"),
     Address(f"{PREFIX}/state", ("s", "ss"), "state", "name [sync]: go to a state"),
+    Address(f"{PREFIX}/resume", ("s", "ss"), "resume", "name [sync]: go back to a state, its music where it was left"),
     Address(f"{PREFIX}/stinger", ("s",), "stinger", "name: play a stinger"),
     Address(f"{PREFIX}/stop", ("", "n"), "stop", "[fade_s]: fade the music out"),
     Address(f"{PREFIX}/snapshot", ("",), "snapshot", "answered with /moodscore/snapshot"),

@@ -71,6 +71,9 @@ class MoodscoreClient:
     def state(self, name: str, sync: str | None = None) -> None:
         self.send(f"{PREFIX}/state", name, *([sync] if sync else []))
 
+    def resume(self, name: str, sync: str | None = None) -> None:
+        self.send(f"{PREFIX}/resume", name, *([sync] if sync else []))
+
     def stinger(self, name: str) -> None:
         self.send(f"{PREFIX}/stinger", name)
 

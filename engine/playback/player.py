@@ -41,6 +41,7 @@ from engine.playback.arranger import LAYER_CHANNELS, Arranger, layer_gains
 from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
 from engine.playback.cues import Cue, CueTrack
 from engine.playback.mixer import Mixer
+from engine.playback.resume import ResumeMemory
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
 from engine.playback.stingers import Stinger
@@ -114,6 +115,7 @@ class Player:
         self._gain_points: list[_GainPoint] = []
         self._next_bar = 0
         self._snapshots: dict[int, object] = {0: composer.snapshot()}   # composer state at bar k's start
+        self._resume = ResumeMemory()
         self._bars: dict[int, tuple[Bar, Intent]] = {}
         self._floor = 0                      # no composed event before the last landing
         self._stop_frame: int | None = None     # no composed music from here (stop or end_music)
@@ -227,6 +229,7 @@ class Player:
         if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
         self._snapshots[k + 1] = state_after
+        self._resume.reached(k + 1, self._snapshots)
         self._next_bar = k + 1
         self.bars_composed += 1
         self._update_due_locked()
@@ -309,14 +312,17 @@ class Player:
         return round(self.config.fade_beats * beat_s * self.sample_rate_hz)
 
     def transition(self, intent: Intent, sync: SyncPoint | str = SyncPoint.NEXT_BAR, received_frame: int | None = None,
-                   fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None) -> int:
+                   fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None,
+                   leaving: str | None = None, resume: str | None = None) -> int:
         """Change to ``intent`` at the sync point after ``received_frame``; returns the
         landing frame. Music composed past it is dropped and recomposed from the
         composer's snapshot there, so the line continues. With ``segment``, that
         authored music plays from the landing bar line (immediate and next_beat wait
         for the next bar), then composition resumes with ``intent``. Layers fade over
         ``fade_s`` (0: one beat). The tempo glides to the new one over
-        ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``; 0: at once)."""
+        ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``; 0: at once).
+        ``leaving`` names the state being left: where its music was is kept; ``resume``
+        names the state to continue from where it was left (``engine.playback.resume``)."""
         if not isinstance(intent, Intent):
             raise TypeError(f"transition intent must be an Intent, got {intent!r}")
         sync = SyncPoint.parse(sync)
@@ -326,6 +332,7 @@ class Player:
             received = self._received_locked(received_frame)
             frame = sync_frame(received, sync, self.clock, segment_end_frame=self._segment_end_locked(received))
             self._land_locked(frame, intent, self._fade_frames_locked(fade_s, frame), segment, tempo_ramp_bars)
+            self._resume.land(self.clock.bar_at_frame(frame), self._snapshots, self._next_bar, leaving, resume)
             return frame
 
     def _land_locked(self, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,

@@ -45,6 +45,7 @@ class TransitionRequest:
     segment: Path | None
     stinger: str | None
     reason: str
+    resume: bool = False     # continue ``to_state``'s music where it was left
 
     @property
     def changes_state(self) -> bool:
@@ -163,8 +164,9 @@ class ScoreMachine:
             return
         self._set(name, value, frame)
 
-    def set_state(self, name: str, frame: int, sync: str | None = None) -> None:
-        """Move to state ``name`` directly, landing at ``sync`` (default ``next_bar``)."""
+    def set_state(self, name: str, frame: int, sync: str | None = None, resume: bool = False) -> None:
+        """Move to state ``name`` directly, landing at ``sync`` (default ``next_bar``);
+        with ``resume``, its music continues where it was left."""
         sync = sync or "next_bar"
         if sync not in SYNC_POINTS:
             raise ValueError(f"sync {sync!r} is not one of {SYNC_POINTS}")
@@ -173,7 +175,7 @@ class ScoreMachine:
             self._unknown("unknown_states", "state", name)
             return
         if name != self._state:
-            self._transition(frame, Transition(("*",), name, sync, TIMED_FADE_S), None, "set_state")
+            self._transition(frame, Transition(("*",), name, sync, TIMED_FADE_S, resume=resume), None, "set_state")
 
     def reloaded(self, score: Score, frame: int) -> ScoreMachine:
         """A machine for ``score`` (an edit of this one's) that carries on from ``frame``:
@@ -273,7 +275,7 @@ class ScoreMachine:
     def _transition(self, frame: int, transition: Transition, stinger: str | None, reason: str) -> None:
         self._requests.append(TransitionRequest(
             frame, self._state, transition.to_state, transition.sync, transition.fade_s,
-            transition.segment, stinger, reason))
+            transition.segment, stinger, reason, transition.resume))
         log.debug("%s: %s -> %s at %s", reason, self._state, transition.to_state, transition.sync)
         self._state = transition.to_state
         self._entered_frame, self._entered_sync = frame, transition.sync

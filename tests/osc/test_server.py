@@ -48,6 +48,16 @@ def test_parameters_states_stingers_and_stop(served):
     assert _synced(client)["osc_bad_arguments"] == 0
 
 
+def test_resume_goes_back_to_a_state(served):
+    server, client = served
+    client.state("combat", "immediate")
+    client.wait_snapshot(lambda snap: snap["state"] == "combat")
+    client.resume("explore", "next_beat")
+    client.send("/moodscore/resume/danger")                 # the name in the address works too
+    client.wait_snapshot(lambda snap: snap["state"] == "danger")
+    assert client.counters()["osc_bad_arguments"] == 0
+
+
 def test_subscribe_elsewhere_and_unsubscribe(served):
     server, client = served
     with MoodscoreClient(port=server.address[1]) as listener:
