@@ -49,6 +49,7 @@ def parse_host_port(text: str) -> tuple[str, int]:
 
 def run(args: argparse.Namespace) -> int:
     from engine.api import MusicEngine
+    from engine.errors import EngineError
     from engine.osc.server import OscServer
 
     try:
@@ -58,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     engine = MusicEngine.load(args.score, soundfont=args.soundfont, seed=args.seed, record=args.record)
     with engine:
-        engine.start(args.output)
+        try:
+            engine.start(args.output)
+        except (ValueError, EngineError) as exc:
+            print(f"moodscore serve: --output {args.output}: {exc}", file=sys.stderr)
+            return 2
         try:
             server = OscServer(engine, args.host, args.osc_port, reply_to)
         except OSError as exc:
