@@ -248,14 +248,15 @@ class MusicEngine:
 
     # ------------------------------------------------------------ outputs
 
-    def start(self, output: str = "null") -> MusicEngine:
-        """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull)."""
+    def start(self, output: str = "null", **options) -> MusicEngine:
+        """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull);
+        ``options`` go to the output (``engine.playback.outputs``), e.g. ``device=3``."""
         from engine.playback.outputs import open_output
 
         if self._output is not None:
             raise RuntimeError("the engine is already started; stop() it first")
         if output != "null":
-            self._output = open_output(output, _Source(self, self._player), self.config.stream()).start()
+            self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
         return self
 
     def advance(self, seconds: float) -> int:

@@ -18,33 +18,13 @@ the tempo map gives for that grid point, the same one the arranger uses for note
 from __future__ import annotations
 
 import bisect
-import enum
 from dataclasses import dataclass
 
 from engine.music.notes import PPQ, Meter
+from engine.music.sync import Grid, SyncPoint, landing_bar
 from engine.music.tempo import TempoMap, TempoSegment
 
 _JUMP_QUARTERS = 1e-6  # far below one frame at any tempo
-
-
-class SyncPoint(enum.Enum):
-    """Where a transition lands, counted from the frame at which it was received."""
-
-    IMMEDIATE = "immediate"
-    NEXT_BEAT = "next_beat"
-    NEXT_BAR = "next_bar"
-    NEXT_PHRASE = "next_phrase"
-    END_OF_SEGMENT = "end_of_segment"
-
-    @classmethod
-    def parse(cls, value: SyncPoint | str) -> SyncPoint:
-        """Accept a SyncPoint or its name (``"next_bar"``); ValueError otherwise."""
-        if isinstance(value, SyncPoint):
-            return value
-        try:
-            return cls(str(value).lower())
-        except ValueError:
-            raise ValueError(f"sync point {value!r} is not one of {[s.value for s in cls]}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +104,14 @@ class Conductor:
     def beat_frames(self, bar_index: int) -> list[int]:
         return [self.frame_at_quarter(q) for q in self.beat_quarters(bar_index)]
 
+    def quarter_of(self, frame: int) -> float:
+        """The quarter-note position of ``frame``: a beat's own quarter when ``frame`` is
+        on a beat (so nothing placed from it is moved by rounding), else the tempo map's."""
+        for q in self.beat_quarters(self.bar_at_frame(frame)):
+            if self.frame_at_quarter(q) == frame:
+                return q
+        return self.quarter_at_frame(frame)
+
     def tick_frame(self, bar_index: int, tick: int) -> int:
         """The frame of ``tick`` ticks into bar ``bar_index``."""
         return self.frame_at_quarter(self.bar_start_quarter(bar_index) + tick / PPQ)
@@ -185,30 +173,30 @@ class Conductor:
 
 def sync_frame(received_frame: int, sync: SyncPoint | str, clock: Conductor, *,
                segment_end_frame: int | None = None) -> int:
-    """The frame at which a transition received at ``received_frame`` lands.
+    """The frame at which a transition received at ``received_frame`` lands: the first
+    point of the sync point's grid (``engine.music.sync``) at or after it.
 
-    ``immediate``: the received frame. ``next_beat`` / ``next_bar``: the first beat /
-    bar line at or after it. ``next_phrase``: the first bar line at or after it whose
-    index is a multiple of ``clock.config.phrase_bars``. ``end_of_segment``: the end of
-    the authored segment playing then (``segment_end_frame``); with none playing it
-    falls back to ``next_phrase``. Pure: reads the clock, changes nothing but its cache.
+    ``immediate``: the received frame. ``next_beat``: the first beat at or after it.
+    On the bar grid, the first bar line at or after it that ``landing_bar`` allows
+    (``next_phrase``: an index that is a multiple of ``clock.config.phrase_bars``).
+    ``end_of_segment``: the end of the authored segment playing then
+    (``segment_end_frame``); with none playing it falls back to ``next_phrase``.
+    Pure: reads the clock, changes nothing but its cache.
     """
     sync = SyncPoint.parse(sync)
+    rule = sync.rule
     if received_frame < 0:
         raise ValueError(f"received_frame: {received_frame} must be >= 0")
-    if sync is SyncPoint.IMMEDIATE:
+    if rule.grid is Grid.FRAME:
         return received_frame
-    if sync is SyncPoint.END_OF_SEGMENT and segment_end_frame is not None and segment_end_frame >= received_frame:
+    if rule.after_segment and segment_end_frame is not None and segment_end_frame >= received_frame:
         return segment_end_frame
     k = clock.bar_at_frame(received_frame)
-    if sync is SyncPoint.NEXT_BEAT:
+    if rule.grid is Grid.BEAT:
         for bar in (k, k + 1):
             for frame in clock.beat_frames(bar):
                 if frame >= received_frame:
                     return frame
     if clock.bar_start_frame(k) < received_frame:
         k += 1
-    if sync in (SyncPoint.NEXT_PHRASE, SyncPoint.END_OF_SEGMENT):
-        n = clock.config.phrase_bars
-        k = -(-k // n) * n
-    return clock.bar_start_frame(k)
+    return clock.bar_start_frame(landing_bar(sync, k, clock.config.phrase_bars))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.music.intent import LAYERS, Intent
+from engine.music.sync import landing_bar
 from engine.score.format import SYNC_POINTS, Parameter, Score, State, Transition
 
 log = logging.getLogger(__name__)
@@ -220,15 +221,14 @@ class ScoreMachine:
     def _is_entry_bar(self, bar_index: int, frame: int) -> bool:
         """Whether the bar line at ``frame`` is the first one of the current state.
 
-        Mirrors the conductor's ``sync_frame``: a sync lands at the first beat / bar /
-        phrase line at or after the request; ``end_of_segment`` is taken as a phrase.
-        A state entered mid-bar (``immediate``, ``next_beat``) counts from the next bar line.
+        The first bar line at or after the request that the sync point's grid allows
+        (``landing_bar``, the grid the conductor lands on); ``end_of_segment`` is taken
+        as a phrase. A state entered mid-bar (``immediate``, ``next_beat``) counts from
+        the next bar line.
         """
         if frame < self._entered_frame:
             return False
-        if self._entered_sync in ("immediate", "next_beat", "next_bar"):
-            return True
-        return bar_index % self.score.phrase_bars == 0
+        return landing_bar(self._entered_sync, bar_index, self.score.phrase_bars) == bar_index
 
     def _stamp(self, frame: int) -> int:
         if frame < self._last_frame:
