@@ -33,6 +33,9 @@ RECV_TIMEOUT_S = 0.2
 """The receiver wakes this often when idle, to notice ``close``."""
 
 MAX_DATAGRAM_BYTES = 65536
+RECEIVE_BUFFER_BYTES = 4 << 20
+"""Asked of the OS for the socket: a burst or a stall of this process is absorbed, not
+dropped (UDP drops what does not fit). The OS caps it (Linux: ``net.core.rmem_max``)."""
 COUNTERS = ("packets", "messages", "accepted", "not_osc", "unknown_address", "bad_arguments", "errors",
             "answers_sent", "answer_errors", "replies_sent", "reply_errors")
 
@@ -61,6 +64,10 @@ class OscServer:
         for target in reply_to:
             self.subscribers.add(target)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+        except OSError:
+            log.debug("the OS refused a %d-byte receive buffer; its default stays", RECEIVE_BUFFER_BYTES)
         try:
             self._sock.bind((host, port))
         except OSError as exc:
