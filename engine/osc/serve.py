@@ -27,16 +27,20 @@ LOOP_PERIOD_S = 0.01
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("score", help="the score YAML file")
-    parser.add_argument("--osc-port", type=int, default=9000, help="UDP port to listen on (default 9000; 0: any free port)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--output", default="sounddevice", help="sounddevice, pygame, virtual or wav:PATH (default sounddevice)")
+    parser.add_argument("--osc-port", type=int, default=9000,
+                        help="UDP port to listen on (default 9000; 0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--output", default="sounddevice",
+                        help="sounddevice, pygame, virtual or wav:PATH (default sounddevice)")
     parser.add_argument("--reply", action="append", default=[], metavar="HOST:PORT",
                         help="send cues (beats, bars, transitions, stingers) there; may be repeated")
     parser.add_argument("--watch", action="store_true", help="reload the score when its file changes (at the next bar)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--soundfont", help="SoundFont file (default: discovered)")
     parser.add_argument("--record", metavar="PATH", help="record the session for `moodscore replay`")
-    parser.add_argument("--seconds", type=float, default=math.inf, help="stop after this many seconds (default: run until interrupted)")
+    parser.add_argument("--seconds", type=float, default=math.inf,
+                        help="stop after this many seconds (default: run until interrupted)")
 
 
 def parse_host_port(text: str) -> tuple[str, int]:
