@@ -20,6 +20,7 @@ def test_set_state_with_resume_continues_the_state_and_replays(tmp_path):
     score = tmp_path / "dungeon.yaml"        # combat_end resumes danger where the fight interrupted it
     old = "combat_end:      {from: combat, to: danger, sync: next_bar,"
     score.write_text(DUNGEON.read_text().replace(old, old.replace("sync:", "resume: true, sync:")))
+    assert "resume: true" in score.read_text()
     session = tmp_path / "session.jsonl"
     chunks = []
     with MusicEngine.load(score, seed=4, sample_rate_hz=RATE, record=session) as engine:
