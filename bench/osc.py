@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from engine.api import MusicEngine  # noqa: E402
 from engine.calls import SetParameter  # noqa: E402
 from engine.osc.client import MoodscoreClient  # noqa: E402
+from engine.osc.serve import start_here  # noqa: E402
 from engine.osc.server import OscServer  # noqa: E402
 
 SCORE = ROOT / "demo" / "scores" / "dungeon.yaml"
@@ -156,9 +157,9 @@ class PullDevice:
 def _start(engine: MusicEngine):
     """The virtual output on threads of this process, or our own device thread."""
     try:
-        engine.start("virtual", in_process=True)
+        start_here(engine, "virtual")
         return None, "virtual (in-process, as moodscore serve)"
-    except (TypeError, ValueError):
+    except ValueError:
         return PullDevice(engine), "pull (a device thread of the bench; no virtual output yet)"
 
 

@@ -3,7 +3,9 @@
     moodscore serve demo/scores/dungeon.yaml [--osc-port 9000] [--host 127.0.0.1]
         [--output sounddevice|pygame|virtual|wav:PATH] [--reply HOST:PORT] [--watch]
 
-It listens on 127.0.0.1 (this machine only) unless ``--host`` says otherwise (0.0.0.0:
+The serve process is the engine process: the engine plays on threads of this process
+(``start(output, in_process=True)``), beside the OSC threads; no game thread holds its
+GIL. It listens on 127.0.0.1 (this machine only) unless ``--host`` says otherwise (0.0.0.0:
 every interface; there is no authentication, so only on a trusted network). Live
 outputs play in real time; ``wav:PATH`` is rendered at the pace of the wall clock, so
 that what a client does is heard in the file where it happened. ``--record`` writes the
@@ -13,6 +15,7 @@ session for ``moodscore replay``. It runs until interrupted (or for ``--seconds`
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import math
 import signal
@@ -64,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     engine = MusicEngine.load(args.score, soundfont=args.soundfont, seed=args.seed, record=args.record)
     with engine:
         try:
-            engine.start(args.output)
+            start_here(engine, args.output)
         except (ValueError, EngineError) as exc:
             print(f"moodscore serve: --output {args.output}: {exc}", file=sys.stderr)
             return 2
@@ -79,6 +82,15 @@ def run(args: argparse.Namespace) -> int:
             _serve(engine, args)
             log.info("OSC counters: %s", server.counters)
     return 0
+
+
+def start_here(engine, output: str) -> None:
+    """Start ``output`` on threads of this process (where ``MusicEngine.start`` can run
+    live outputs in an engine process of their own, ask it not to: this is that process)."""
+    if "in_process" in inspect.signature(engine.start).parameters:
+        engine.start(output, in_process=True)
+    else:
+        engine.start(output)
 
 
 def _serve(engine, args: argparse.Namespace) -> None:
