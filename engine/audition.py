@@ -47,7 +47,11 @@ def run(args: argparse.Namespace) -> int:
     lines = _script_lines(args.script) if args.script else _terminal_lines()
     watcher = _watcher(engine, args.score) if args.watch and not offline else None
     with engine:
-        engine.start(args.output)
+        if watcher is not None:   # a reload swaps the score on the render side: it must run in this process
+            from engine.osc.serve import start_here
+            start_here(engine, args.output)
+        else:
+            engine.start(args.output)
         print(f"playing {engine.score.name!r} ({engine.score.summary()}); type 'help' for commands")
         for line in lines:
             if not _do(engine, line, offline, watcher):
