@@ -178,7 +178,9 @@ class MusicEngine:
         path = path if path is not None else self.score.file
         if path is None:
             raise ValueError("reload: this engine's score was not loaded from a file; give a path")
-        self._enqueue(ReloadScore(str(path), Path(path).read_text(encoding="utf-8")))
+        from engine.score.source import read_source_text
+
+        self._enqueue(ReloadScore(str(path), read_source_text(path)))
 
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:

@@ -47,9 +47,11 @@ def replay(path: str | os.PathLike, *, soundfont=None, model=None, sink=None) ->
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import existing_file
+
     parser.add_argument("session", help="a session file written by MusicEngine(record=...)")
     parser.add_argument("-o", "--output", required=True, help="the WAV file to write")
-    parser.add_argument("--soundfont", help="SoundFont to use instead of the recorded one")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), help="SoundFont to use instead of the recorded one")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -78,8 +78,10 @@ class SessionWriter:
 
 def read_session(path: str | os.PathLike) -> Session:
     """The session at ``path``; ValueError naming the file and line when it is broken."""
+    from engine.input_files import read_text
+
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text(path, "session").splitlines()  # a regular file of at most 64 MiB, UTF-8
     records = []
     for number, line in enumerate(lines, 1):
         try:

@@ -7,11 +7,14 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import bounded_int
+
+    processes = bounded_int(1, 64)
     parser.add_argument("action", choices=["build"], help="what to do with the corpus")
     parser.add_argument("--out", type=Path, default=Path("data/corpus-v1.npz"), help="the dataset file (default: %(default)s)")
     parser.add_argument("--midi", metavar="DIR", help="also parse every .mid/.midi file under DIR")
     parser.add_argument("--include-noncommercial", action="store_true", help="also parse Essen (non-commercial licence; never for the shipped model)")
-    parser.add_argument("--processes", type=int, default=2, help="parser processes (default: %(default)s)")
+    parser.add_argument("--processes", type=processes, default=2, help=f"parser processes, {processes.span} (default: %(default)s)")
     parser.add_argument("--force", action="store_true", help="rebuild even when the cache is current")
 
 

@@ -7,20 +7,24 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--epochs", type=int, default=30, help="at most this many epochs (default: %(default)s)")
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    from engine.cli_types import bounded_float, bounded_int
+
+    epochs, minutes, hidden = bounded_int(1, 10_000), bounded_float(0.0, 10_080.0, lo_open=True), bounded_int(8, 4096)
+    layers, threads = bounded_int(1, 8), bounded_int(1, 256)
+    parser.add_argument("--epochs", type=epochs, default=30, help=f"at most this many epochs, {epochs.span} (default: %(default)s)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where torch trains: cpu or cuda (default: %(default)s)")
     parser.add_argument("--resume", action="store_true", help="continue from the run directory's checkpoint")
     parser.add_argument("--tokens", type=Path, default=Path("data/tokens-v2.npz"), help="token dataset (default: %(default)s)")
     parser.add_argument("--run-dir", type=Path, default=Path("runs/moodscore-gru"), help="checkpoints and curves (default: %(default)s)")
     parser.add_argument("--export", type=Path, default=Path("models/moodscore-gru"), help="where the best model is written (default: %(default)s)")
-    parser.add_argument("--max-minutes", type=float, default=30.0, help="wall-clock budget (default: %(default)s)")
-    parser.add_argument("--hidden", type=int, default=384, help="GRU hidden size (default: %(default)s)")
-    parser.add_argument("--layers", type=int, default=1, help="GRU layers (default: %(default)s)")
+    parser.add_argument("--max-minutes", type=minutes, default=30.0, help=f"wall-clock budget in minutes, {minutes.span} (default: %(default)s)")
+    parser.add_argument("--hidden", type=hidden, default=384, help=f"GRU hidden size, {hidden.span} (default: %(default)s)")
+    parser.add_argument("--layers", type=layers, default=1, help=f"GRU layers, {layers.span} (default: %(default)s)")
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v1.npz"), help="corpus for the originality guard's index of the training tunes (default: %(default)s)")
     parser.add_argument("--unconditional", action="store_true",
                         help="train the same network with the conditioning zeroed: the baseline `moodscore eval` compares "
                              "with (run and export default to runs/moodscore-gru-uncond, models/moodscore-gru-uncond)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads; one is fastest on a shared 2-core CPU (default: %(default)s)")
+    parser.add_argument("--threads", type=threads, default=1, help=f"torch threads, {threads.span}; one is fastest on a shared 2-core CPU (default: %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:

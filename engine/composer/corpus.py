@@ -233,14 +233,23 @@ def cache_is_current(path: Path, sources: list[str]) -> bool:
     return meta.get("version") == CORPUS_VERSION and meta.get("sources") == sources
 
 
+def _work_bytes(unit: WorkUnit) -> float:
+    """A unit's parsing cost for the progress bar: its size in bytes, a compressed MusicXML
+    byte counted as a quarter (measured: ~90 us per .mxl byte, 260-500 us per ABC byte).
+    By file count the ETA was 10x off: one O'Neill file holds 100 tunes, one chorale one."""
+    size = os.path.getsize(unit.path) if os.path.isfile(unit.path) else 1
+    return size / 4 if unit.path.endswith(".mxl") else float(size)
+
+
 def _parse_all(units: list[WorkUnit], processes: int) -> tuple[list[ParsedTune], list[str]]:
     tunes, skipped = [], []
-    progress = Progress(len(units), "corpus")
+    work = [_work_bytes(unit) for unit in units]
+    progress = Progress(sum(work), "corpus", unit="B", unit_scale=True)
     with get_context("spawn").Pool(processes) as pool:
-        for unit_tunes, unit_skipped in pool.imap(parse_unit, units, chunksize=1):
+        for cost, (unit_tunes, unit_skipped) in zip(work, pool.imap(parse_unit, units, chunksize=1)):
             tunes += unit_tunes
             skipped += unit_skipped
-            progress.update(1, f"{len(tunes)} tunes, {len(skipped)} skipped")
+            progress.update(cost, f"{len(tunes)} tunes, {len(skipped)} skipped")
     progress.close()
     return tunes, skipped
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from engine.score.source import SourceError
+from engine.score.source import SourceError, read_source_text
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,9 @@ class ScoreWatcher:
 
     def _read(self) -> str | None:
         try:
-            return self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+            return read_source_text(self.path)
+        except SourceError as exc:   # too large, not UTF-8...: passed on, so that reload reports it
+            return f"\0unreadable: {exc}"
 
     def check(self, now: float | None = None) -> bool:
         """Look at the file; True when a changed score was passed on to ``reload``."""
