@@ -19,64 +19,62 @@ import inspect
 import logging
 import math
 import signal
-import sys
 import threading
 import time
+
+from engine.cli_types import SEED, bounded_float, bounded_int, existing_file, output_spec
 
 log = logging.getLogger(__name__)
 
 LOOP_PERIOD_S = 0.01
 
 
+PORT = bounded_int(0, 65535)
+SECONDS = bounded_float(0.0, math.inf, lo_open=True)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("score", help="the score YAML file")
-    parser.add_argument("--osc-port", type=int, default=9000,
-                        help="UDP port to listen on (default 9000; 0: any free port)")
+    parser.add_argument("--osc-port", type=PORT, default=9000,
+                        help=f"UDP port to listen on, {PORT.span} (default 9000; 0: any free port)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--output", default="sounddevice",
-                        help="sounddevice, pygame, virtual or wav:PATH (default sounddevice)")
-    parser.add_argument("--reply", action="append", default=[], metavar="HOST:PORT",
+    parser.add_argument("--output", type=output_spec, default="sounddevice",
+                        help="sounddevice[:DEVICE], pygame, virtual or wav:PATH (default sounddevice)")
+    parser.add_argument("--reply", type=reply_target, action="append", default=[], metavar="HOST:PORT",
                         help="send cues (beats, bars, transitions, stingers) there; may be repeated")
     parser.add_argument("--watch", action="store_true", help="reload the score when its file changes (at the next bar)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--soundfont", help="SoundFont file (default: discovered)")
+    parser.add_argument("--seed", type=SEED, default=0, help=f"random seed of the composer, {SEED.span} (default 0)")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), help="SoundFont file (default: discovered)")
     parser.add_argument("--record", metavar="PATH", help="record the session for `moodscore replay`")
-    parser.add_argument("--seconds", type=float, default=math.inf,
-                        help="stop after this many seconds (default: run until interrupted)")
+    parser.add_argument("--seconds", type=SECONDS, default=math.inf,
+                        help=f"stop after this many seconds, {SECONDS.span} (default: run until interrupted)")
 
 
 def parse_host_port(text: str) -> tuple[str, int]:
     """``"127.0.0.1:9001"`` -> ("127.0.0.1", 9001); ValueError naming the text otherwise."""
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ValueError(f"--reply {text!r}: expected HOST:PORT, e.g. 127.0.0.1:9001")
+        raise ValueError(f"{text!r}: expected HOST:PORT, e.g. 127.0.0.1:9001")
     return ("127.0.0.1" if host == "localhost" else host), int(port)
+
+
+def reply_target(text: str) -> tuple[str, int]:
+    """An argparse type: ``parse_host_port``."""
+    try:
+        return parse_host_port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.api import MusicEngine
-    from engine.errors import EngineError
     from engine.osc.server import OscServer
 
-    try:
-        reply_to = tuple(parse_host_port(text) for text in args.reply)
-    except ValueError as exc:
-        print(f"moodscore serve: {exc}", file=sys.stderr)
-        return 2
     engine = MusicEngine.load(args.score, soundfont=args.soundfont, seed=args.seed, record=args.record)
     with engine:
-        try:
-            start_here(engine, args.output)
-        except (ValueError, EngineError) as exc:
-            print(f"moodscore serve: --output {args.output}: {exc}", file=sys.stderr)
-            return 2
-        try:
-            server = OscServer(engine, args.host, args.osc_port, reply_to)
-        except OSError as exc:
-            print(f"moodscore serve: {exc}", file=sys.stderr)
-            return 1
-        with server:
+        start_here(engine, args.output)
+        with OscServer(engine, args.host, args.osc_port, tuple(args.reply)) as server:
             host, port = server.address
             print(f"moodscore serve: {engine.score.summary()}; OSC on {host}:{port}; output {args.output}", flush=True)
             _serve(engine, args)

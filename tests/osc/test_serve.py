@@ -94,7 +94,19 @@ def test_serve_watch_reloads_an_edit_and_reports_a_broken_one(tmp_path):
 def test_serve_refuses_a_bad_reply_target():
     result = subprocess.run([sys.executable, "-m", "engine", "serve", str(SCORE), "--reply", "nowhere"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "--reply 'nowhere': expected HOST:PORT" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["moodscore serve: argument --reply: 'nowhere': expected HOST:PORT, "
+                                          "e.g. 127.0.0.1:9001 (see moodscore serve --help)"]
+
+
+def test_a_port_in_use_is_one_line():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "engine", "serve", str(SCORE), "--osc-port", str(port),
+                                 "--output", "null"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(f"cannot listen for OSC on 127.0.0.1:{port}: Address already in use")
 
 
 def test_parse_host_port():
