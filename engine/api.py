@@ -51,6 +51,7 @@ from engine.bridge import ScoreBridge
 from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
+from engine.playback.plan import Pending
 from engine.playback.player import Cue, Player, PlayerConfig
 from engine.score.format import Score
 from engine.score.load import load_score
@@ -83,6 +84,8 @@ class EngineSnapshot:
     latency_ms: float
     underruns: int
     counters: dict[str, int] = field(default_factory=dict)
+    pending: Pending | None = None
+    """A transition requested and not heard yet: its target ``state``, ``mood`` and landing ``frame``."""
 
 
 class MusicEngine:
@@ -95,7 +98,7 @@ class MusicEngine:
         self.synth = synth
         machine = ScoreMachine(score, config.sample_rate_hz, strict=config.strict)
         player_config = PlayerConfig(config.sample_rate_hz, config.lookahead_bars, score.phrase_bars)
-        self._player = Player(composer, synth, machine.intent_at(0), player_config)
+        self._player = Player(composer, synth, machine.intent_at(0), player_config, state=score.initial_state)
         # every key exists from the start: snapshot() copies it while the render side counts
         self._counters = dict.fromkeys(_ENGINE_COUNTERS, 0)
         self._bridge = ScoreBridge(score, machine, self._player, self._counters)
@@ -225,22 +228,23 @@ class MusicEngine:
         return self._frames_delivered
 
     def snapshot(self) -> EngineSnapshot:
-        """State, mood, intensity, parameters, bar, beat and tempo where the music is heard now."""
+        """State, mood, intensity, key, bar, beat and tempo of the music heard now (a
+        transition counts from its landing), the parameters now, and ``pending``."""
         frame = self.heard_frame
-        intent = self._player.intent_at(frame)
+        heard = self._player.heard_at(frame)
+        intent = heard.intent
         bar, beat, tempo_bpm, meter = self._player.position_at(frame)
         machine = self._bridge.machine
         with self._machine_lock:
             parameters = {name: machine.parameter_at(name, frame) for name in self.score.parameters}
             counters = {**machine.counters, **self._counters}
-            state = machine.state
         stream = getattr(self._output, "stream", None)
         return EngineSnapshot(
-            state=state, mood=intent.mood, intensity=intent.intensity, parameters=parameters,
+            state=heard.state, mood=intent.mood, intensity=intent.intensity, parameters=parameters,
             bar=bar, beat=beat, tempo_bpm=tempo_bpm, meter=str(meter), key=str(intent.key), frame=frame,
             time_s=frame / self.config.sample_rate_hz,
             latency_ms=self._output.latency_ms() if stream is not None else 0.0,
-            underruns=stream.underruns if stream is not None else 0, counters=counters,
+            underruns=stream.underruns if stream is not None else 0, counters=counters, pending=heard.pending,
         )
 
     def offline(self) -> OfflineScript:

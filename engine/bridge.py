@@ -92,7 +92,7 @@ class ScoreBridge:
         intent = self.machine.intent_for(state.name, frame)
         loop = self._load_segment(state.segments.loop, loop=True) if state.segments.loop is not None else None
         self.player.transition(intent, "next_bar", received_frame=frame, fade_s=RELOAD_FADE_S, segment=loop,
-                               tempo_ramp_bars=state.tempo_ramp_bars)
+                               tempo_ramp_bars=state.tempo_ramp_bars, state=state.name)
         self._sent_intensity = intent.intensity
         log.info("score %r reloaded from %s; %s from the next bar line", score.name, call.file, state.name)
 
@@ -133,7 +133,7 @@ class ScoreBridge:
             intent = self.machine.intent_for(request.to_state, received)
             segment = self._segment_for(request, state)
             self.player.transition(intent, request.sync, received_frame=received, fade_s=request.fade_s,
-                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars,
+                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars, state=request.to_state,
                                    leaving=request.from_state, resume=request.to_state if request.resume else None)
             self._sent_intensity = intent.intensity
         if request.stinger is not None:

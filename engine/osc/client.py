@@ -14,6 +14,7 @@ thread stamps every message with ``time.perf_counter()`` on arrival and queues i
 
 from __future__ import annotations
 
+import collections
 import queue
 import socket
 import threading
@@ -24,6 +25,8 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 PREFIX = "/moodscore"
+BACKLOG = 10000
+"""Messages kept that no ``wait_for`` has taken yet (the oldest are dropped past this)."""
 SNAPSHOT_FIELDS = ("state", "mood", "intensity", "bar", "beat", "tempo_bpm", "meter", "key", "time_s", "underruns")
 
 
@@ -46,6 +49,7 @@ class MoodscoreClient:
         self._sock.settimeout(0.1)
         self.local_port: int = self._sock.getsockname()[1]
         self._inbox: queue.Queue[Received] = queue.Queue()
+        self._backlog: collections.deque[Received] = collections.deque(maxlen=BACKLOG)   # read, not yet taken
         self._running = True
         self._thread = threading.Thread(target=self._receive, name="moodscore-osc-client", daemon=True)
         self._thread.start()
@@ -117,8 +121,13 @@ class MoodscoreClient:
         return self.wait_for(address, timeout_s).args
 
     def wait_for(self, address: str, timeout_s: float = 2.0, where=None) -> Received:
-        """The next message to ``address`` (and for which ``where(received)`` is true);
-        messages to other addresses meanwhile are dropped. TimeoutError after ``timeout_s``."""
+        """The oldest message to ``address`` not taken yet (and for which
+        ``where(received)`` is true); others stay for later calls and ``drain``.
+        TimeoutError after ``timeout_s``."""
+        for received in list(self._backlog):
+            if received.address == address and (where is None or where(received)):
+                self._backlog.remove(received)
+                return received
         end = time.monotonic() + timeout_s
         while True:
             left = end - time.monotonic()
@@ -130,10 +139,12 @@ class MoodscoreClient:
                 continue
             if received.address == address and (where is None or where(received)):
                 return received
+            self._backlog.append(received)
 
     def drain(self) -> list[Received]:
         """Every message received and not yet taken, oldest first."""
-        out = []
+        out = list(self._backlog)
+        self._backlog.clear()
         while True:
             try:
                 out.append(self._inbox.get_nowait())

@@ -152,8 +152,7 @@ class CuePump:
     def _message(self, cue) -> bytes | None:
         from_state = self._state
         if cue.kind == "transition":
-            # the state the machine went to; a second request made before this one
-            # landed names its own target here (the engine's cues carry moods, not states)
+            # the cue is heard, so the snapshot (the state heard now) is the one it landed in
             self._state = self._engine.snapshot().state
         return cue_message(cue, from_state, self._state)
 

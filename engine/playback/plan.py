@@ -1,10 +1,21 @@
 """The plan: what should sound when, as pure data over the clock. No lock, no thread, no synth.
 
 The plan holds the musical clock (``Conductor``: bar grid and tempo map), the intent
-timeline (a list of changes, each in force from its frame), the runs of authored
-segments (bar ranges), and the layer gain points (target gains from a frame, with a
-fade). The player keeps it under its lock and acts on what it says (roll back the
-composer, cancel events, ramp the mixer); tests drive it directly.
+timeline (a list of changes, each in force from its frame, with the score state it
+belongs to), the runs of authored segments (bar ranges), and the layer gain points
+(target gains from a frame, with a fade). The player keeps it under its lock and acts
+on what it says (roll back the composer, cancel events, ramp the mixer); tests drive
+it directly. ``heard_at(frame)`` says what is heard at a frame and what is pending.
+
+The transition contract (docs/score-format.md, "Transitions"). The old state plays
+until the landing frame. A fade is a crossfade of layers that *ends at the landing*:
+over the ``fade`` before it, the layers go from the old state's set to the new one's
+(a layer both use stays up; one leaving fades out on the old music; one arriving
+fades in, on the old music where the old state has that layer), and at the landing
+the new music takes over. When the landing is nearer than the fade, the crossfade
+starts at the request (or at the previous landing) and runs its full length, past the
+landing. While a transition is pending, a soft change of intensity retargets the
+landing, not the music still playing.
 
 Intent over a bar. The intent in force over bar k is that of the last change at or
 before its start; a transition landing inside bar k also re-colours k (intensity,
@@ -33,6 +44,29 @@ class Change:
     frame: int
     intent: Intent | None
     intensity: float = 0.0
+    state: str = ""          # the score state a transition lands in ("" for soft changes)
+    fade_start: int = 0      # a transition's crossfade: from this frame
+    fade_frames: int = 0     # over this many frames
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A transition received and not heard yet: to ``state`` (``mood``) at ``frame``
+    (``time_s`` seconds from the start)."""
+
+    state: str
+    mood: str
+    frame: int
+    time_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """What sounds at a frame: the state and intent there, and the next landing if any."""
+
+    state: str
+    intent: Intent
+    pending: Pending | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +92,13 @@ class Plan:
     docstring. ``tempo_ramp_beats``: how long a tempo change glides by default;
     ``fade_beats``: a layer fade's length when none is given."""
 
-    def __init__(self, intent: Intent, clock: Conductor, *, layers: tuple[LayerSpec, ...] = LAYER_SPECS,
+    def __init__(self, intent: Intent, clock: Conductor, *, state: str = "", layers: tuple[LayerSpec, ...] = LAYER_SPECS,
                  tempo_ramp_beats: float = 0.0, fade_beats: float = 1.0):
         self.clock = clock
         self.layers = layers
         self.tempo_ramp_beats = tempo_ramp_beats
         self.fade_beats = fade_beats
-        self.changes: list[Change] = [Change(0, intent)]
+        self.changes: list[Change] = [Change(0, intent, state=state)]
         self.runs: list[Run] = []
         self.gain_points: list[GainPoint] = []
 
@@ -87,6 +121,19 @@ class Plan:
         if inner is not base:
             base = dataclasses.replace(inner, key=base.key, tempo_bpm=base.tempo_bpm)
         return dataclasses.replace(base, meter=self.clock.bar_meter(k))
+
+    def heard_at(self, frame: int) -> Heard:
+        """What is heard at ``frame``: the state whose music plays there (a transition is
+        heard from its landing on), the intent in force, and the next landing after it."""
+        landed = [c for c in self.changes if c.intent is not None and c.frame <= frame]
+        coming = self.pending_after(frame)
+        pending = None if coming is None else Pending(coming.state, coming.intent.mood, coming.frame,
+                                                      coming.frame / self.clock.sample_rate_hz)
+        return Heard(landed[-1].state, self.fold(frame), pending)
+
+    def pending_after(self, frame: int) -> Change | None:
+        """The first transition landing after ``frame``, if any."""
+        return next((c for c in self.changes if c.intent is not None and c.frame > frame), None)
 
     def run_at_bar(self, k: int) -> Run | None:
         """The segment run that plays bar ``k``, if any (the latest placed wins)."""
@@ -120,17 +167,23 @@ class Plan:
     # ------------------------------------------------------------ changing
 
     def land(self, frame: int, intent: Intent, fade_frames: int, segment: Segment | None = None,
-             tempo_ramp_bars: float | None = None) -> None:
-        """A transition to ``intent`` lands at ``frame``: later changes are dropped, a
-        run playing past the next bar line is cut there, the meter changes from that bar
-        line, the tempo from ``frame`` (gliding over ``tempo_ramp_bars``, None: the
-        default), and the layers fade over ``fade_frames``. With ``segment``, it plays
-        from that bar line (all layers up), then the intent's layers come back."""
+             tempo_ramp_bars: float | None = None, *, received_frame: int | None = None, state: str = "") -> int:
+        """A transition to ``intent`` (score state ``state``), received at
+        ``received_frame`` (None: ``frame``), lands at ``frame``: later changes are
+        dropped, a run playing past the next bar line is cut there, the meter changes
+        from that bar line, the tempo from ``frame`` (gliding over ``tempo_ramp_bars``,
+        None: the default), and the layers crossfade over ``fade_frames`` ending at the
+        landing (module docstring). With ``segment``, it plays from that bar line (all
+        layers up), then the intent's layers come back, crossfading the same way into
+        the segment's end. Returns the frame from which the gains changed."""
         clock = self.clock
         k = clock.bar_at_frame(frame)
         line = k if clock.bar_start_frame(k) == frame else k + 1
         quarter = clock.quarter_of(frame)
-        self.changes = [c for c in self.changes if c.frame < frame] + [Change(frame, intent)]
+        kept = [c for c in self.changes if c.frame < frame]
+        previous = max((c.frame for c in kept if c.intent is not None), default=0)
+        start = max(frame if received_frame is None else received_frame, frame - fade_frames, previous)
+        self.changes = kept + [Change(frame, intent, state=state, fade_start=start, fade_frames=fade_frames)]
         self.runs = [dataclasses.replace(r, end_bar=line) if r.end_bar is None or r.end_bar > line else r
                      for r in self.runs if r.start_bar < line]
         meter = segment.meter if segment is not None else intent.meter
@@ -141,31 +194,52 @@ class Plan:
         else:
             ramp = tempo_ramp_bars * meter.quarters_per_bar
         clock.set_tempo(quarter, bpm, ramp)
-        self.gain_points = [p for p in self.gain_points if p.frame < frame]
+        self.gain_points = [p for p in self.gain_points if p.frame < start]
         gains = layer_gains(intent, self.layers)
         if segment is None:
-            self.add_gain_point(frame, gains, fade_frames)
-            return
+            self.add_gain_point(start, gains, fade_frames)
+            return start
         end_bar = None if segment.loop else line + segment.length_bars
         self.runs.append(Run(line, segment, end_bar))
-        self.add_gain_point(frame, {spec.name: 1.0 for spec in self.layers}, fade_frames)
+        self.add_gain_point(start, {spec.name: 1.0 for spec in self.layers}, fade_frames)
         if end_bar is not None:
             clock.set_meter_from(end_bar, intent.meter)
-            self.add_gain_point(clock.bar_start_frame(end_bar), gains, fade_frames)
+            end = clock.bar_start_frame(end_bar)
+            self.add_gain_point(max(frame, end - fade_frames), gains, fade_frames)
+        return start
 
-    def soften(self, frame: int, intensity: float, fade_frames: int, lookahead_bars: int) -> bool:
-        """A soft change of intensity received at ``frame``: the layers fade to the gains
-        of the intent there at ``intensity`` (not while a segment plays: it has all layers
-        up), and bars from ``lookahead_bars + 1`` bars on are composed at it. Returns
-        whether a gain point was added."""
+    def soften(self, frame: int, intensity: float, fade_frames: int, lookahead_bars: int) -> int | None:
+        """A soft change of intensity received at ``frame``: bars from ``lookahead_bars
+        + 1`` bars on are composed at it, and the layers fade to the gains of the intent
+        there at ``intensity`` (not while a segment plays: it has all layers up). While
+        a transition is pending it is the landing that changes: its crossfade aims at
+        the new gains, and the music before it keeps its intensity. Returns the frame
+        from which the gains changed (None: they did not)."""
         clock = self.clock
-        faded = self.run_at_bar(clock.bar_at_frame(frame)) is None
-        if faded:
-            gains = layer_gains(dataclasses.replace(self.fold(frame), intensity=intensity), self.layers)
-            self.add_gain_point(frame, gains, fade_frames)
-        bar = clock.bar_at_frame(frame) + lookahead_bars + 1
-        bisect.insort(self.changes, Change(clock.bar_start_frame(bar), None, intensity), key=lambda c: c.frame)
-        return faded
+        at = clock.bar_start_frame(clock.bar_at_frame(frame) + lookahead_bars + 1)
+        coming = self.pending_after(frame)
+        if coming is not None:
+            at = max(at, coming.frame)   # never composed yet: bars from the landing's are not
+        bisect.insort(self.changes, Change(at, None, intensity), key=lambda c: c.frame)
+        if coming is not None:
+            return self._retarget(coming, frame, intensity)
+        if self.run_at_bar(clock.bar_at_frame(frame)) is not None:
+            return None
+        self.add_gain_point(frame, layer_gains(dataclasses.replace(self.fold(frame), intensity=intensity),
+                                               self.layers), fade_frames)
+        return frame
+
+    def _retarget(self, landing: Change, frame: int, intensity: float) -> int | None:
+        """The pending ``landing``'s crossfade aims at its intent at ``intensity`` from
+        ``frame`` on, ending where it was to end (a segment's gains are left alone)."""
+        if self.run_at_bar(self.clock.bar_at_frame(landing.frame)) is not None:
+            return None
+        start = max(frame, landing.fade_start)
+        end = max(start, landing.fade_start + landing.fade_frames)
+        self.gain_points = [p for p in self.gain_points if not start <= p.frame <= landing.frame]
+        gains = layer_gains(dataclasses.replace(landing.intent, intensity=intensity), self.layers)
+        self.add_gain_point(start, gains, end - start)
+        return start
 
     def fade_out(self, frame: int, fade_frames: int) -> None:
         """Every layer fades to silence from ``frame`` over ``fade_frames`` (a stop)."""

@@ -20,6 +20,15 @@ landing at f restores the snapshot of the bar containing f, drops the bars compo
 from there and cancels the music from f; a soft ``set_intensity`` received at r
 affects composition only from bar ``bar_at(r) + lookahead_bars + 1`` on (never
 composed yet), so it needs no rollback.
+
+Until the landing, the old music. Bars before a landing bar play the old intent in
+full, whether they were composed before the transition came or after. A landing
+inside bar k splits k: the music before f is what k was (or would have been)
+composed as under the plan before the transition, and the music from f on is k
+recomposed from the same snapshot under the new plan. When k was composed already,
+its events before f are scheduled and stay (a *floor* at f for its recomposition);
+when it was not, the player keeps a *cut* (f, the intent k had) and composes both
+parts from k's snapshot when k is due. Either way the same events result.
 """
 
 from __future__ import annotations
@@ -31,15 +40,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.music.events import TimedEvent
+from engine.music.events import Kind, TimedEvent, note_off
 from engine.music.intent import Intent
 from engine.music.notes import PPQ, Bar, Meter
 from engine.music.sync import SyncPoint
 from engine.playback.arranger import Arranger, layer_gains
+from engine.playback.ceiling import soft_clip
 from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.cues import Cue, CueTrack
 from engine.playback.mixer import Mixer
-from engine.playback.plan import Plan, Run
+from engine.playback.plan import Heard, Plan, Run
 from engine.playback.resume import ResumeMemory
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
@@ -72,7 +82,7 @@ class Player:
     """Plays adaptive music from ``composer`` through ``synth``; see the module docstring."""
 
     def __init__(self, composer: Composer, synth: Synth, intent: Intent = Intent(),
-                 config: PlayerConfig = PlayerConfig(), arranger: Arranger | None = None):
+                 config: PlayerConfig = PlayerConfig(), arranger: Arranger | None = None, *, state: str = ""):
         self.config = config
         self.sample_rate_hz = config.sample_rate_hz
         self.composer = composer
@@ -81,7 +91,7 @@ class Player:
         layers = self.arranger.config.layers
         self.clock = Conductor(ClockConfig(config.sample_rate_hz, config.phrase_bars),
                                tempo_bpm=intent.tempo_bpm, meter=intent.meter)
-        self.plan = Plan(intent, self.clock, layers=layers, tempo_ramp_beats=config.tempo_ramp_beats,
+        self.plan = Plan(intent, self.clock, state=state, layers=layers, tempo_ramp_beats=config.tempo_ramp_beats,
                          fade_beats=config.fade_beats)
         self.sequencer = Sequencer()
         self.mixer = Mixer({spec.name: spec.channel for spec in layers}, layer_gains(intent, layers))
@@ -94,7 +104,8 @@ class Player:
         self._snapshots: dict[int, object] = {0: composer.snapshot()}   # composer state at bar k's start
         self._resume = ResumeMemory()
         self._bars: dict[int, tuple[Bar, Intent]] = {}
-        self._floor = 0                      # no composed event before the last landing
+        self._floor = (-1, 0)                # (bar, frame): that bar's events before frame are scheduled
+        self._cuts: dict[int, list[tuple[int, Intent]]] = {}   # bar -> (landing, intent before it), in order
         self._stop_frame: int | None = None     # no composed music from here (stop or end_music)
         self._silence_frame: int | None = None  # nothing at all from here, stingers included (stop)
         self._last_stinger: dict[str, int] = {}
@@ -102,6 +113,7 @@ class Player:
         self._forget_at_bar = 8             # drop old snapshots, bars and gain points then
         self.bars_composed = 0
         self.bars_composed_inline = 0    # by render_into, because the block needed them at once
+        self.samples_soft_clipped = 0    # by the output ceiling (engine.playback.ceiling)
 
     # ------------------------------------------------------------ render side
 
@@ -120,6 +132,7 @@ class Player:
                 if not self._wants_bar_locked(until_frame=end):
                     events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
                     self.synth.render_block(out, start, self.voices.filter(events))
+                    self.samples_soft_clipped += soft_clip(out)
                     if self._stop_frame is None or start <= self._stop_frame:
                         self.cues.emit(start, end)
                     if self._next_bar >= self._forget_at_bar:
@@ -176,24 +189,40 @@ class Player:
                 if run is not None:
                     self._commit_locked(k, self._segment_events_locked(k, run), self._snapshots[k])
                     return True
-                intent, state = self.plan.intent_for_bar(k), self._snapshots[k]
-            self.composer.restore(state)
-            bar = self.composer.compose_bar(intent, k)
+                lo = self._from_frame_locked(k)
+                parts = [(f, intent) for f, intent in self._cuts.get(k, ()) if f > lo]
+                parts.append((None, self.plan.intent_for_bar(k)))
+                state = self._snapshots[k]
+            composed = []
+            for _, intent in parts:        # each part from the same snapshot: what k is under each plan
+                self.composer.restore(state)
+                composed.append((self.composer.compose_bar(intent, k), intent))
             after = self.composer.snapshot()
             with self._lock:
                 if version != self._plan_version:
                     return False    # the caller asks again (render_into) or is woken again (pump)
+                bar, intent = composed[-1]
                 if bar.meter != self.clock.bar_meter(k):
                     log.warning("composer wrote bar %d in %s, the clock has %s", k, bar.meter, self.clock.bar_meter(k))
                 self._bars[k] = (bar, intent)
-                clock = self.clock
-                events = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k,
-                                               from_frame=self._from_frame_locked(k))
-                self._commit_locked(k, events, after)
+                self._commit_locked(k, self._arrange_parts_locked(k, lo, parts, composed), after)
                 return True
 
+    def _arrange_parts_locked(self, k: int, lo: int, parts, composed) -> list[TimedEvent]:
+        """The events of bar ``k`` from ``lo``: each part's arrangement between the cuts,
+        a part's notes released at its cut (the next part re-strikes held layers)."""
+        clock, events, start = self.clock, [], lo
+        for (end, _), (bar, intent) in zip(parts, composed):
+            part = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k, from_frame=start)
+            if end is not None:
+                part = [e for e in part if e.frame < end] + _releases(part, end)
+                start = end
+            events.extend(part)
+        return events
+
     def _from_frame_locked(self, k: int) -> int:
-        return max(self.clock.bar_start_frame(k), self._floor, self.sequencer.frame)
+        floor = self._floor[1] if self._floor[0] == k else 0
+        return max(self.clock.bar_start_frame(k), floor, self.sequencer.frame)
 
     def _segment_events_locked(self, k: int, run: Run) -> list[TimedEvent]:
         clock, from_frame = self.clock, self._from_frame_locked(k)
@@ -206,6 +235,7 @@ class Player:
         if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
         self._snapshots[k + 1] = state_after
+        self._cuts.pop(k, None)
         self._resume.reached(k + 1, self._snapshots)
         self._next_bar = k + 1
         self.bars_composed += 1
@@ -225,13 +255,19 @@ class Player:
 
     def _forget_locked(self, frame: int) -> None:
         keep = self.clock.bar_at_frame(frame) - 1
-        for store in (self._snapshots, self._bars):
+        for store in (self._snapshots, self._bars, self._cuts):
             for k in [k for k in store if k < keep]:
                 del store[k]
         self.mixer.forget_before(frame)
         self.plan.forget_before(frame)
 
     # ------------------------------------------------------------ reading
+
+    def heard_at(self, frame: int) -> Heard:
+        """What is heard at ``frame``: the state (as given to ``transition``) and intent
+        there, and the next transition still to land (``Plan.heard_at``)."""
+        with self._lock:
+            return self.plan.heard_at(frame)
 
     def intent_at(self, frame: int | None = None) -> Intent:
         """The intent in force at ``frame`` (default: the head)."""
@@ -253,16 +289,17 @@ class Player:
 
     def transition(self, intent: Intent, sync: SyncPoint | str = SyncPoint.NEXT_BAR, received_frame: int | None = None,
                    fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None,
-                   leaving: str | None = None, resume: str | None = None) -> int:
-        """Change to ``intent`` at the sync point after ``received_frame``; returns the
-        landing frame. Music composed past it is dropped and recomposed from the
-        composer's snapshot there, so the line continues. With ``segment``, that
-        authored music plays from the landing bar line (sync points that land mid-bar
-        wait for the next bar), then composition resumes with ``intent``. Layers fade
-        over ``fade_s`` (0: one beat). The tempo glides to the new one over
-        ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``; 0: at once).
-        ``leaving`` names the state being left: where its music was is kept; ``resume``
-        names the state to continue from where it was left (``engine.playback.resume``)."""
+                   state: str = "", leaving: str | None = None, resume: str | None = None) -> int:
+        """Change to ``intent`` (of score state ``state``, for ``heard_at``) at the sync
+        point after ``received_frame``; returns the landing frame. The old music plays
+        until then; music composed past it is dropped and recomposed from the composer's
+        snapshot there, so the line continues. With ``segment``, that authored music
+        plays from the landing bar line (sync points that land mid-bar wait for the next
+        bar), then composition resumes with ``intent``. Layers crossfade over ``fade_s``
+        (0: one beat), ending at the landing (``engine.playback.plan``). The tempo glides
+        to the new one over ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``;
+        0: at once). ``leaving`` names the state being left: where its music was is kept;
+        ``resume`` names the state to continue from where it was left (``engine.playback.resume``)."""
         if not isinstance(intent, Intent):
             raise TypeError(f"transition intent must be an Intent, got {intent!r}")
         sync = SyncPoint.parse(sync)
@@ -271,23 +308,37 @@ class Player:
         with self._lock:
             received = self._received_locked(received_frame)
             frame = sync_frame(received, sync, self.clock, segment_end_frame=self.plan.segment_end(received))
-            self._land_locked(frame, intent, self.plan.fade_frames(fade_s, frame), segment, tempo_ramp_bars)
-            self._resume.land(self.clock.bar_at_frame(frame), self._snapshots, self._next_bar, leaving, resume)
+            self._land_locked(received, frame, intent, self.plan.fade_frames(fade_s, frame), segment, tempo_ramp_bars,
+                              state)
+            k = self.clock.bar_at_frame(frame)
+            on_line = frame == self.clock.bar_start_frame(k)
+            self._resume.land(k, on_line, self._snapshots, self._next_bar, leaving, resume)
             return frame
 
-    def _land_locked(self, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,
-                     tempo_ramp_bars: float | None = None) -> None:
+    def _land_locked(self, received: int, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,
+                     tempo_ramp_bars: float | None, state: str) -> None:
         k = self.clock.bar_at_frame(frame)
         self._replan_locked()
-        if k < self._next_bar:
-            self._next_bar = k       # recomposed from self._snapshots[k]
+        self._cuts = {bar: kept for bar, cuts in self._cuts.items() if (kept := [c for c in cuts if c[0] < frame])}
+        if frame <= self._scheduled_until_locked(k):     # what k had before f stays; recomposed from f
+            self._next_bar = min(self._next_bar, k)
+            self._floor = (k, frame)
+        else:                                            # k's music before f is not there yet: keep what it is to be
+            self._cuts.setdefault(k, []).append((frame, self.plan.intent_for_bar(k)))
         self.sequencer.cancel_from(frame, [MUSIC_LANE])
-        self._floor = frame
-        self.plan.land(frame, intent, fade_frames, segment, tempo_ramp_bars)
-        self._replay_gains_locked(frame)
+        fade_start = self.plan.land(frame, intent, fade_frames, segment, tempo_ramp_bars,
+                                    received_frame=received, state=state)
+        self._replay_gains_locked(fade_start)
         self.cues.drop_from(frame, "transition")
         self.cues.schedule("transition", frame, segment.name if segment else intent.mood)
         self.cues.reset(self.sequencer.frame)
+
+    def _scheduled_until_locked(self, k: int) -> float:
+        """Up to which frame bar ``k``'s music is scheduled: all of it once composed, up
+        to the floor after a rollback, else none of it (its start)."""
+        if k < self._next_bar:
+            return float("inf")
+        return self._floor[1] if self._floor[0] == k else self.clock.bar_start_frame(k)
 
     def _replay_gains_locked(self, frame: int) -> None:
         for point in self.plan.gain_points_from(frame):
@@ -301,8 +352,9 @@ class Player:
         with self._lock:
             received = self._received_locked(received_frame)
             fade_frames = self.plan.fade_frames(fade_s, received)
-            if self.plan.soften(received, intensity, fade_frames, self.config.lookahead_bars):
-                self._replay_gains_locked(received)
+            changed = self.plan.soften(received, intensity, fade_frames, self.config.lookahead_bars)
+            if changed is not None:
+                self._replay_gains_locked(changed)
 
     def stinger(self, stinger: Stinger, received_frame: int | None = None) -> int | None:
         """Play ``stinger`` over the music at its sync point; returns the frame where
@@ -388,3 +440,17 @@ class Player:
         order. Call on the game's thread; it takes no lock and never blocks. A stream
         passes the frame its host has read, so a cue arrives when it is heard."""
         return self.cues.poll(self.sequencer.frame if until_frame is None else until_frame)
+
+
+def _releases(events: list[TimedEvent], frame: int) -> list[TimedEvent]:
+    """Note-offs at ``frame`` for the notes of ``events`` (one bar part) sounding across it."""
+    sounding: set[tuple[int, int]] = set()
+    for timed in events:
+        if timed.frame >= frame:
+            break
+        key = (timed.event.channel, timed.event.a)
+        if timed.event.kind == Kind.NOTE_ON:
+            sounding.add(key)
+        elif timed.event.kind == Kind.NOTE_OFF:
+            sounding.discard(key)
+    return [TimedEvent(frame, note_off(channel, pitch)) for channel, pitch in sorted(sounding)]

@@ -27,6 +27,7 @@ TIMED_FADE_S = 1.0
 """Crossfade used when a timed state hands over to its ``then`` state."""
 
 _HISTORY = 256  # smoothing segments kept per parameter; older frames read the oldest kept
+_TOLD_KEPT = 4  # bar lines told ahead kept, to find a state's entry among them
 _COUNTERS = ("events", "unknown_events", "ignored_events", "unknown_parameters",
              "clamped_parameters", "unknown_states", "stingers_suppressed", "late_inputs")
 
@@ -75,6 +76,7 @@ class ScoreMachine:
         self._entered_frame = 0
         self._entered_sync = "immediate"
         self._entry_bar: int | None = None
+        self._told: list[tuple[int, int]] = []   # recent bar lines told by on_bar: (index, frame)
         self._follow_requested = False
         self._requests: list[TransitionRequest] = []
         self._history = {name: [_Segment(0, p.default, p.default)] for name, p in score.parameters.items()}
@@ -206,6 +208,7 @@ class ScoreMachine:
         sync ``next_bar``, which the conductor lands on this same bar line ("at or
         after"), and this bar counts as the follow-on's first.
         """
+        self._told = self._told[-_TOLD_KEPT:] + [(bar_index, frame)]
         state = self.score.states[self._state]
         if state.duration_bars is None or self._follow_requested:
             return
@@ -280,6 +283,8 @@ class ScoreMachine:
         self._state = transition.to_state
         self._entered_frame, self._entered_sync = frame, transition.sync
         self._entry_bar, self._follow_requested = None, False
+        # on_bar runs ahead of the music: the bar line the state lands on may be told already
+        self._entry_bar = next((k for k, f in self._told if self._is_entry_bar(k, f)), None)
 
     def _stinger_only(self, frame: int, stinger: str, reason: str) -> None:
         sync = self.score.stingers[stinger].sync

@@ -81,3 +81,41 @@ def test_a_fade_defaults_to_one_beat_of_the_tempo_there():
     assert p.fade_frames(None, 0) == 24000 and p.fade_frames(0.0, 0) == 24000 and p.fade_frames(0.5, 0) == 24000
     p.land(BAR, dataclasses.replace(CALM, tempo_bpm=60.0), 0)
     assert p.fade_frames(None, 2 * BAR) == 48000
+
+
+def test_the_crossfade_ends_at_the_landing_when_there_is_time():
+    p = plan()                                           # calm at 0.5: pad, bass, melody
+    start = p.land(4 * BAR, dataclasses.replace(TENSE, intensity=0.1), 48000, received_frame=1000, state="t")
+    assert start == 4 * BAR - 48000
+    point = p.gain_points[-1]
+    assert (point.frame, point.fade_frames) == (4 * BAR - 48000, 48000)
+    assert dict(point.gains) == {"pad": 1.0, "bass": 0.0, "melody": 0.0, "counter": 0.0, "percussion": 0.0}
+
+
+def test_a_landing_nearer_than_the_fade_crossfades_from_the_request_for_its_full_length():
+    p = plan()
+    assert p.land(24000, TENSE, 48000, received_frame=20000) == 20000
+    assert p.gain_points[-1].fade_frames == 48000
+    later = p.land(3 * BAR, CALM, 4 * BAR, received_frame=22000)
+    assert later == 24000                                 # not before the previous landing
+
+
+def test_heard_is_the_old_state_until_the_landing_and_pending_names_what_comes():
+    p = plan(state="calm")
+    p.land(2 * BAR, TENSE, 0, received_frame=100, state="tense")
+    heard = p.heard_at(2 * BAR - 1)
+    assert (heard.state, heard.intent.mood) == ("calm", "calm")
+    assert (heard.pending.state, heard.pending.mood, heard.pending.frame) == ("tense", "tense", 2 * BAR)
+    heard = p.heard_at(2 * BAR)
+    assert (heard.state, heard.intent.mood, heard.pending) == ("tense", "tense", None)
+
+
+def test_a_soft_change_while_a_landing_is_pending_retargets_the_landing_not_the_music_playing():
+    p = plan()                                           # calm at 0.5: pad, bass, melody
+    p.land(4 * BAR, TENSE, 48000, received_frame=1000, state="t")
+    changed = p.soften(BAR, 0.0, 4800, lookahead_bars=1)
+    assert changed == 4 * BAR - 48000                    # the crossfade's own start: not yet begun
+    assert min(g.frame for g in p.gain_points) == 4 * BAR - 48000   # the calm music keeps its layers till then
+    assert dict(p.gain_points[-1].gains)["bass"] == 0.0  # the landing aims at intensity 0: pad only
+    assert p.fold(3 * BAR).intensity == 0.5              # composed before the landing: unchanged
+    assert p.fold(4 * BAR).intensity == 0.0 and p.fold(4 * BAR).mood == "tense"
