@@ -16,6 +16,10 @@ would be. Three phases:
    event every 100th): every one must arrive and be applied (``lost`` 0), with no
    underrun or late read of the output; their latencies are reported too.
 
+The baseline, in the same run: the same probes as direct ``set_parameter`` calls from a
+thread of the server's process (no OSC), timed the same way (``direct_applied_ms_*``):
+what the control frame itself costs, so the difference is what OSC adds.
+
 Goal: applied within one block + 2 ms at p99, nothing lost. The machine is shared
 with other work: ``loadavg`` is reported. Usage: python bench/osc.py [--seconds 60]
 """
@@ -118,6 +122,17 @@ def _load(client: MoodscoreClient, rate: float, seconds: float) -> dict:
 
 # ------------------------------------------------------------ the server side
 
+def _direct_probes(engine: MusicEngine, n: int) -> list[tuple[float, float]]:
+    """The baseline: ``n`` direct calls, 10-30 ms apart, values unique (below the OSC probes')."""
+    sent, rng = [], np.random.default_rng(2)
+    for i in range(n):
+        value = _f32(0.1 + i * 1e-4)
+        sent.append((value, time.perf_counter()))
+        engine.set_parameter("danger", value)
+        time.sleep(rng.uniform(0.010, 0.030))
+    return sent
+
+
 def _latencies_ms(sent: list[tuple[float, float]], applied: dict[float, float]) -> np.ndarray:
     return np.array([(applied[v] - t) * 1000.0 for v, t in sent if v in applied])
 
@@ -168,6 +183,7 @@ def run(args: argparse.Namespace) -> dict:
     engine.applied = []
     device, output = _start(engine)
     load_before = os.getloadavg()
+    direct = _direct_probes(engine, args.probes // 2)
     with OscServer(engine, port=0) as server:
         receive, send = multiprocessing.Pipe(duplex=False)
         client = multiprocessing.get_context("spawn").Process(
@@ -181,12 +197,14 @@ def run(args: argparse.Namespace) -> dict:
         device.close()
         snap.counters["late_reads"] = device.late_reads
     engine.close()
+    sent["direct"] = direct
     return _report(args, engine, sent, snap, server.counters, load_before, output)
 
 
 def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before, output: str) -> dict:
     applied = {c.value: t for t, c in engine.applied if isinstance(c, SetParameter)}
     probe_ms = _latencies_ms(sent["probes"], applied)
+    direct_ms = _latencies_ms(sent["direct"], applied)
     load_ms = _latencies_ms(sent["load"]["params"], applied)
     applied_load = sum(1 for v, _ in sent["load"]["params"] if v in applied)
     total_sent = 2 + len(sent["probes"]) + len(sent["immediates"]) + sent["load"]["sent"]   # + subscribe, counters
@@ -196,6 +214,7 @@ def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before,
         "bench": "osc", "output": output, "block_ms": round(block_ms, 3),
         "probes": len(sent["probes"]), "applied_ms_p50": _pct(probe_ms, 50), "applied_ms_p99": _pct(probe_ms, 99),
         "applied_ms_max": _pct(probe_ms, 100), "goal_applied_ms_p99": round(block_ms + 2.0, 3),
+        "direct_applied_ms_p50": _pct(direct_ms, 50), "direct_applied_ms_p99": _pct(direct_ms, 99),
         "immediate_heard_ms_p50": _pct(heard_ms, 50), "immediate_heard_ms_p99": _pct(heard_ms, 99),
         "load_rate_msgs_per_s": args.rate, "load_seconds": args.seconds,
         "load_send_took_s": round(sent["load"]["took_s"], 2),
