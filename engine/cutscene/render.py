@@ -44,6 +44,7 @@ from engine.cutscene.timecode import format_timecode
 from engine.music.events import TimedEvent
 from engine.music.notes import PPQ
 from engine.playback.conductor import sync_frame
+from engine.roles import Synth
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class RecordingSynth:
     """The ``Synth`` role: renders through ``synth`` and keeps every event it renders
     (``events``)."""
 
-    def __init__(self, synth):
+    def __init__(self, synth: Synth):
         self.inner = synth
         self.events: list[TimedEvent] = []
 
@@ -223,6 +224,7 @@ class _Renderer:
         self.sr = sample_rate_hz
         self.script = engine.offline()
         self.clock = self.script.clock
+        self.first_mood = self.script.intent_at(0).mood   # the player keeps no history far behind its head
         self.landings = _landing_frames(fit)
         self.rows: list[CueRow] = []
         self.cues_heard = []
@@ -348,7 +350,7 @@ class _Renderer:
         """(frame, state, mood) where each change of state sounded; the cue-sheet rows of
         the state and event cues that asked for them move to those frames."""
         landed = [c for c in self.cues_heard if c.kind == "transition"]
-        out = [(0, self.score.initial_state, self.script.intent_at(0).mood)]
+        out = [(0, self.score.initial_state, self.first_mood)]
         changes = list(self.state_changes)
         for cue in landed:
             state = out[-1][1]

@@ -78,6 +78,11 @@ class PlayerConfig:
             raise ValueError("player tempo_ramp_beats and fade_beats must be >= 0")
 
 
+HISTORY_S = 30.0
+"""How far behind the render head the plan is kept (intents, bar grid, tempo points):
+more than any output's latency, so what is heard can still be asked about."""
+
+
 class Player:
     """Plays adaptive music from ``composer`` through ``synth``; see the module docstring."""
 
@@ -111,6 +116,7 @@ class Player:
         self._last_stinger: dict[str, int] = {}
         self.cues = CueTrack(self.clock, config.sample_rate_hz)
         self._forget_at_bar = 8             # drop old snapshots, bars and gain points then
+        self._history_frames = round(HISTORY_S * config.sample_rate_hz)
         self.bars_composed = 0
         self.bars_composed_inline = 0    # by render_into, because the block needed them at once
         self.samples_soft_clipped = 0    # by the output ceiling (engine.playback.ceiling)
@@ -254,12 +260,14 @@ class Player:
             self._due_frame = self.clock.bar_start_frame(max(0, k - self.config.lookahead_bars))
 
     def _forget_locked(self, frame: int) -> None:
-        keep = self.clock.bar_at_frame(frame) - 1
+        keep = min(self.clock.bar_at_frame(frame) - 1, self._next_bar)   # after a stop, resume() needs _next_bar's
         for store in (self._snapshots, self._bars, self._cuts):
             for k in [k for k in store if k < keep]:
                 del store[k]
         self.mixer.forget_before(frame)
         self.plan.forget_before(frame)
+        if frame > self._history_frames:
+            self.plan.forget_history(frame - self._history_frames)
 
     # ------------------------------------------------------------ reading
 
@@ -404,6 +412,32 @@ class Player:
             self.sequencer.cancel_from(self._stop_frame)
             self.cues.schedule("stop", self._stop_frame, "")
             return self._stop_frame
+
+    def resume(self, received_frame: int | None = None) -> int | None:
+        """Play again after ``stop`` (or ``end_music``): composing resumes at the first bar
+        line at or after both ``received_frame`` and the stop, the composer going on from
+        where it stopped, and the layers fade back in over ``fade_beats``. Returns that
+        bar line's frame, or None when the music was not stopped."""
+        with self._lock:
+            if self._stop_frame is None:
+                return None
+            received = max(self._received_locked(received_frame), self._stop_frame)
+            k = self.clock.bar_at_frame(received)
+            line = k if self.clock.bar_start_frame(k) == received else k + 1
+            frame = self.clock.bar_start_frame(line)
+            self._replan_locked()
+            self._stop_frame = self._silence_frame = None
+            if line >= self._next_bar:       # the bars of the silence are skipped, not composed
+                self._snapshots[line] = self._snapshots[self._next_bar]
+            self._next_bar = line
+            self.sequencer.cancel_from(frame, [MUSIC_LANE])
+            self._floor = (line, frame)
+            self.plan.fade_in(frame, self.plan.fade_frames(None, frame))
+            self._replay_gains_locked(frame)
+            self.cues.reset(frame)           # no beat cues for the silence before the music is back
+            self.cues.schedule("start", frame, "")
+            self._update_due_locked()
+            return frame
 
     def lock_tempo(self, tempo_map, meters) -> None:
         """Lock the clock to ``tempo_map`` and the bar grid ``meters`` ((bar, Meter) pairs

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.lograte import NAME_FORMAT, WarnedNames
 from engine.music.intent import LAYERS, Intent
 from engine.music.sync import landing_bar
 from engine.score.format import SYNC_POINTS, Parameter, Score, State, Transition
@@ -83,7 +84,7 @@ class ScoreMachine:
         self._stinger_frames: dict[str, int] = {}
         self._last_frame = 0
         self._counters = dict.fromkeys(_COUNTERS, 0)
-        self._warned: set[tuple[str, str]] = set()
+        self._warned = WarnedNames(log)   # bounded: a flood of distinct names costs no memory
 
     # ---- reading -------------------------------------------------------------
 
@@ -243,10 +244,9 @@ class ScoreMachine:
     def _unknown(self, counter: str, kind: str, name: str) -> None:
         self._counters[counter] += 1
         if self.strict:
-            raise ValueError(f"unknown {kind} {name!r} for score {self.score.name!r}")
-        level = logging.DEBUG if (kind, name) in self._warned else logging.WARNING
-        self._warned.add((kind, name))
-        log.log(level, "unknown %s %r ignored (score %r)", kind, name, self.score.name)
+            raise ValueError(f"unknown {kind} {name[:80]!r} for score {self.score.name!r}")
+        level = logging.WARNING if self._warned.first((kind, name)) else logging.DEBUG
+        log.log(level, f"unknown %s {NAME_FORMAT} ignored (score %r)", kind, name, self.score.name)
 
     def _set(self, name: str, value: float, frame: int) -> None:
         param: Parameter = self.score.parameters[name]
