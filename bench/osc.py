@@ -13,8 +13,11 @@ would be. Three phases:
    the output took the block where the change sounds (its audible onset; a device adds
    its own buffer, one block, after that).
 3. load: ``--rate`` messages a second for ``--seconds`` (unique parameter values, an
-   event every 100th): every one must arrive and be applied (``lost`` 0), with no
-   underrun or late read of the output; their latencies are reported too.
+   event every 100th): every one must arrive and take effect, with no underrun or late
+   read of the output. The engine coalesces a parameter set again before its last value
+   was applied (``calls_coalesced``), so a message's change takes effect at the control
+   frame where it or a later value of the same parameter is applied: that is its
+   latency, and a message no applied value covers is lost (``load_lost``).
 
 The baseline, in the same run: the same probes as direct ``set_parameter`` calls from a
 thread of the server's process (no OSC), timed the same way (``direct_applied_ms_*``):
@@ -27,6 +30,7 @@ with other work: ``loadavg`` is reported. Usage: python bench/osc.py [--seconds 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import multiprocessing
 import os
@@ -133,6 +137,21 @@ def _direct_probes(engine: MusicEngine, n: int) -> list[tuple[float, float]]:
     return sent
 
 
+def _covered_ms(sent: list[tuple[float, float]], applied: dict[float, float]) -> tuple[np.ndarray, int]:
+    """Each message's latency to the first applied value sent at or after it (coalescing
+    keeps the newest), and how many no applied value covers."""
+    applied_at = [(i, applied[v]) for i, (v, _) in enumerate(sent) if v in applied]
+    indices = [i for i, _ in applied_at]
+    latencies, lost = [], 0
+    for i, (_, t_sent) in enumerate(sent):
+        j = bisect.bisect_left(indices, i)
+        if j == len(indices):
+            lost += 1
+        else:
+            latencies.append((applied_at[j][1] - t_sent) * 1000.0)
+    return np.array(latencies), lost
+
+
 def _latencies_ms(sent: list[tuple[float, float]], applied: dict[float, float]) -> np.ndarray:
     return np.array([(applied[v] - t) * 1000.0 for v, t in sent if v in applied])
 
@@ -205,8 +224,7 @@ def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before,
     applied = {c.value: t for t, c in engine.applied if isinstance(c, SetParameter)}
     probe_ms = _latencies_ms(sent["probes"], applied)
     direct_ms = _latencies_ms(sent["direct"], applied)
-    load_ms = _latencies_ms(sent["load"]["params"], applied)
-    applied_load = sum(1 for v, _ in sent["load"]["params"] if v in applied)
+    load_ms, load_lost = _covered_ms(sent["load"]["params"], applied)
     total_sent = 2 + len(sent["probes"]) + len(sent["immediates"]) + sent["load"]["sent"]   # + subscribe, counters
     heard_ms = np.array(sent["immediates"]) * 1000.0
     block_ms = 1000.0 * BLOCK / RATE_HZ
@@ -221,7 +239,8 @@ def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before,
         "load_applied_ms_p50": _pct(load_ms, 50), "load_applied_ms_p99": _pct(load_ms, 99),
         "load_applied_ms_max": _pct(load_ms, 100),
         "sent": total_sent, "received": osc["messages"], "lost_in_transit": total_sent - osc["messages"],
-        "load_params_not_applied": len(sent["load"]["params"]) - applied_load,
+        "load_lost": load_lost, "calls_coalesced": snap.counters.get("calls_coalesced"),
+        "calls_dropped": snap.counters.get("calls_dropped"),
         "bad_messages": osc["not_osc"] + osc["unknown_address"] + osc["bad_arguments"],
         "underruns": snap.underruns, "late_reads": snap.counters.get("late_reads"),
         "rejected_calls": snap.counters["rejected_calls"], "render_errors": snap.counters["render_errors"],
