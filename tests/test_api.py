@@ -606,3 +606,16 @@ def test_start_refuses_a_second_output_and_a_closed_engine(tmp_path):
     engine.close()
     with pytest.raises(RuntimeError, match="closed"):
         engine.start()
+
+
+def test_a_transition_landing_after_stop_strikes_no_note():
+    """Found by the fuzz above: stop, then a change landing past the stop frame recomposed
+    its bar from the landing and scheduled notes after the stop, which then hung."""
+    with make_engine(0, 22050) as engine:
+        engine.stop(0.05)
+        engine.render(1)
+        engine.post_event("enemy_spotted")
+        engine.render(1024)
+        engine.set_state("explore", "immediate")
+        engine.render(20000)
+        assert engine.offline().notes_sounding() == frozenset()

@@ -238,7 +238,7 @@ class Player:
 
     def _commit_locked(self, k: int, events: list[TimedEvent], state_after) -> None:
         self.sequencer.schedule(events, MUSIC_LANE)
-        if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
+        if self._stop_frame is not None:    # a bar recomposed after a stop (a landing past it) stays silent
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
         self._snapshots[k + 1] = state_after
         self._cuts.pop(k, None)
