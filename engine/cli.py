@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("engine.composer.evaluation.cli", "evaluate the composer on the test split: likelihood, control, likeness, originality"),
     "demo": ("demo.command", "play the pygame dungeon demo, scored live (headless with --seconds)"),
     "play": ("engine.audition", "audition a score: play it and type events, parameters and states"),
+    "serve": ("engine.osc.serve", "serve a score over OSC (UDP) for Godot, Unity, Unreal or any OSC sender"),
     "replay": ("engine.replay", "re-render a recorded session bit-identically to a WAV file"),
     "check": ("engine.score.check", "validate score YAML files and list every problem found"),
     "render-midi": ("engine.playback.render", "render a MIDI file to a WAV file through the SoundFont synth"),

@@ -177,6 +177,7 @@ class Transition:
     fade_s: float = 1.0
     segment: Path | None = None
     stinger: str | None = None
+    resume: bool = False       # going back to ``to_state`` continues its music where it was left
 
     def applies_from(self, state: str) -> bool:
         return ANY_STATE in self.from_states or state in self.from_states

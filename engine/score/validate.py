@@ -29,7 +29,7 @@ STATE_KEYS = ("mood", "intensity", "key", "mode", "tempo", "meter", "layers", "s
               "duration_bars", "then", "tempo_ramp_bars", "theme", "form")
 THEME_KEYS = ("file", "key")
 SEGMENT_KEYS = ("intro", "loop", "outro")
-TRANSITION_KEYS = ("from", "to", "sync", "fade_s", "segment", "stinger")
+TRANSITION_KEYS = ("from", "to", "sync", "fade_s", "segment", "stinger", "resume")
 EVENT_KEYS = TRANSITION_KEYS + ("transitions", "set")
 STINGER_KEYS = ("mood", "file", "length_beats", "sync", "duck", "min_interval_s")
 
@@ -387,9 +387,19 @@ def read_transition(p: Problems, path, body: Mapping, states, stingers) -> Trans
     stinger = src.get_str(p, path, body, "stinger", default=None)
     if stinger is not None:
         check_reference(p, path + ("stinger",), stinger, "stinger", stingers)
+    resume = read_flag(p, path, body, "resume")
     if not ok or sync is None or fade_s is None:
         return None
-    return Transition(from_states, to, sync, fade_s, segment, stinger)
+    return Transition(from_states, to, sync, fade_s, segment, stinger, resume)
+
+
+def read_flag(p: Problems, path, body: Mapping, key: str) -> bool:
+    """``body[key]`` if it is true or false; false when absent."""
+    value = body.get(key, False)
+    if not isinstance(value, bool):
+        p.add(tuple(path) + (key,), f"expected true or false, got {value!r}")
+        return False
+    return value
 
 
 def read_sets(p: Problems, path, body: Mapping, parameters) -> tuple[tuple[str, float], ...]:
