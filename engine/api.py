@@ -147,6 +147,7 @@ class MusicEngine:
         broken model file, ValueError for a setting out of range.
         """
         from engine.composer.composer import Composer
+        from engine.composer.planner import form_config_for_score
         from engine.playback.synth import Synth
 
         score_obj = score if isinstance(score, Score) else load_score(score)
@@ -154,7 +155,8 @@ class MusicEngine:
         if seed is None:
             seed = int.from_bytes(os.urandom(4), "little")
         config = dataclasses.replace(config or EngineConfig(), seed=int(seed), **settings)
-        composer = Composer.load(model, seed=config.seed, temperature=config.temperature, top_p=config.top_p)
+        composer = Composer.load(model, seed=config.seed, temperature=config.temperature, top_p=config.top_p,
+                                 form=form_config_for_score(score_obj))
         synth = Synth(soundfont, sample_rate_hz=config.sample_rate_hz)
         # absolute paths, and the SoundFont actually found: a replay from another
         # directory or with another $MOODSCORE_SOUNDFONT still renders the same bytes

@@ -178,9 +178,10 @@ def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None
     it plays through (rendering stems into ``stem_sink`` when given)."""
     from engine.api import EngineConfig, MusicEngine
     from engine.composer.composer import Composer
+    from engine.composer.planner import form_config_for_score
     from engine.playback.synth import Synth
 
-    composer = Composer.load(model, seed=cutscene.seed)
+    composer = Composer.load(model, seed=cutscene.seed, form=form_config_for_score(score))
     end = cutscene.end
     if end.cadence:
         landing = next(l for l in fit.landings if l.time_s == end.time_s)
