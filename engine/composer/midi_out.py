@@ -105,6 +105,6 @@ def write_song_midi(song: Song, path: Path) -> None:
 
 def render_wav(midi_path: Path, wav_path: Path) -> None:
     """Render through the playback synth (FluidSynth); raises if it is not installed."""
-    from engine.playback.render import render_midi_file
+    from engine.playback.render_midi import render_midi_file
 
     render_midi_file(midi_path, wav_path)

@@ -13,7 +13,7 @@ import pytest
 
 from engine.composer import tokens
 from engine.composer.dataset import encode_tune
-from engine.composer.evaluation import cli, likelihood, splits
+from engine.composer.evaluation import cli_eval, likelihood, splits
 from engine.composer.evaluation.evaluate import EvalConfig, evaluate
 from engine.composer.guard import melody_arrays
 from engine.composer.shipped import load_model
@@ -97,7 +97,7 @@ def test_ngram_scores_the_network_positions(token_file):
 def test_eval_json_has_every_key_in_range(model_dir, token_file, tmp_path, capsys):
     args = argparse.Namespace(model=model_dir, json=True, out=tmp_path / "eval", tokens=token_file, uncond_model=None,
                               phrases=4, seeds_per_cell=1, bars=4, tune_limit=0, pieces=4, themes=2)
-    assert cli.run(args) == 0
+    assert cli_eval.run(args) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
