@@ -61,7 +61,7 @@ import numpy as np
 
 from engine.bridge import ScoreBridge
 from engine.callqueue import CallQueue
-from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
 from engine.playback.plan import Pending
@@ -153,6 +153,7 @@ class MusicEngine:
         broken model file, ValueError for a setting out of range.
         """
         from engine.composer.composer import Composer
+        from engine.composer.planner import form_config_for_score
         from engine.playback.synth import Synth
 
         score_obj = score if isinstance(score, Score) else load_score(score)
@@ -160,7 +161,8 @@ class MusicEngine:
         if seed is None:
             seed = int.from_bytes(os.urandom(4), "little")
         config = dataclasses.replace(config or EngineConfig(), seed=int(seed), **settings)
-        composer = Composer.load(model, seed=config.seed, temperature=config.temperature, top_p=config.top_p)
+        composer = Composer.load(model, seed=config.seed, temperature=config.temperature, top_p=config.top_p,
+                                 form=form_config_for_score(score_obj))
         synth = Synth(soundfont, sample_rate_hz=config.sample_rate_hz)
         # absolute paths, and the SoundFont actually found: a replay from another
         # directory or with another $MOODSCORE_SOUNDFONT still renders the same bytes
@@ -179,10 +181,11 @@ class MusicEngine:
         """Set game parameter ``name`` (smoothed by the score); out-of-range values are clamped."""
         self._enqueue(SetParameter(str(name), float(value)))
 
-    def set_state(self, name: str, sync: str | None = None) -> None:
+    def set_state(self, name: str, sync: str | None = None, resume: bool = False) -> None:
         """Go to state ``name`` at ``sync`` (default ``next_bar``); ValueError for a sync
-        point that is not one of ``SYNC_POINTS``."""
-        self._enqueue(SetState(str(name), sync))
+        point that is not one of ``SYNC_POINTS``. With ``resume``, the state's music
+        continues where it was left (as a score transition with ``resume: true``)."""
+        self._enqueue((ResumeState if resume else SetState)(str(name), sync))
 
     def trigger_stinger(self, name: str) -> None:
         """Play stinger ``name`` over the music at its sync point."""
@@ -193,6 +196,18 @@ class MusicEngine:
         ValueError when ``fade_s`` is negative or not finite. ``start()`` plays again."""
         self._enqueue(Stop(float(fade_s)))
         self._stop_requested = True
+
+    def reload(self, path: str | os.PathLike | None = None) -> None:
+        """Re-read the score (default: the file it was loaded from) and swap it in at the
+        next bar line: the current state where the new score still has it, parameters
+        and the composer's memory carry on. A broken score raises ``SourceError`` (a
+        ValueError) listing each problem with file and line, and the old score plays on."""
+        path = path if path is not None else self.score.file
+        if path is None:
+            raise ValueError("reload: this engine's score was not loaded from a file; give a path")
+        from engine.score.source import read_source_text
+
+        self._enqueue(ReloadScore(str(path), read_source_text(path)))
 
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:
@@ -218,10 +233,14 @@ class MusicEngine:
     def on_stinger(self, fn: Callable[[Cue], None]) -> None:
         self._callbacks["stinger"].append(fn)
 
-    def poll(self) -> list[Cue]:
+    def poll(self, until_frame: int | None = None) -> list[Cue]:
         """Deliver the cues heard since the last call to the registered callbacks, on this
-        thread, in order; returns them too. Call it once per game frame."""
-        cues = self._remote.poll() if self._remote is not None else self._player.poll(until_frame=self.heard_frame)
+        thread, in order; returns them too. Call it once per game frame. A pull host that
+        buffers what it renders (pyglet) passes ``until_frame``, the frame it plays now."""
+        if self._remote is not None:
+            cues = self._remote.poll()
+        else:
+            cues = self._player.poll(until_frame=self.heard_frame if until_frame is None else until_frame)
         for cue in cues:
             for fn in self._callbacks.get(cue.kind, ()):
                 self._call_back(fn, cue)
@@ -443,6 +462,7 @@ class MusicEngine:
             self._note_stop(call)
             try:
                 self._bridge.apply(call, frame)
+                self.score = self._bridge.score       # a reload swaps it
             except ValueError:
                 if self.config.strict:
                     raise
