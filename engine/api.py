@@ -13,10 +13,12 @@ depends only on the seed and the calls with their frames, never on thread timing
 ``moodscore replay`` applies a recorded session at the same frames and re-renders it
 bit-identically.
 
-Outputs. ``start("pygame" | "sounddevice")`` plays live through a ring buffer a render
-thread keeps full; ``start("wav:PATH")`` renders offline as ``advance(seconds)`` is
-called; with no output (or ``"null"``) the host pulls audio itself with
-``render(frames)``, e.g. from its own audio callback.
+Outputs. ``start("pygame" | "sounddevice" | "virtual")`` plays live through a ring
+buffer a render thread keeps full, in an engine process of its own (``engine.server``:
+the game's GIL cannot starve it; calls, cues and snapshots cross through shared memory)
+or, with ``in_process=True``, on threads of this process; ``start("wav:PATH")`` renders
+offline as ``advance(seconds)`` is called; with no output (or ``"null"``) the host
+pulls audio itself with ``render(frames)``, e.g. from its own audio callback.
 
 Errors. Bad API arguments (a sync point that does not exist, a negative or non-finite
 fade, a frame count that is not a whole number) are a ValueError or TypeError at the
@@ -50,6 +52,7 @@ import logging
 import numbers
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -124,9 +127,12 @@ class MusicEngine:
         self._pull_block = np.zeros((config.block_frames, 2), dtype=np.float32)
         self._pull_pos = config.block_frames            # nothing carried over yet
         self._frames_delivered = 0
-        if record and header is None:
+        if header is None:
             header = SessionHeader(config, score=str(Path(score.file).resolve()) if score.file else None)
+        self.session_header = header
+        self._record_path = os.fspath(record) if record else None
         self._record = SessionWriter(record, header) if record else None
+        self._remote = None   # the engine process's proxy while it plays (engine.server)
         self._lost_at_close = 0
         self._mark_every_frames = round(MARK_EVERY_S * config.sample_rate_hz)
         self._next_mark_frame = self._mark_every_frames
@@ -206,6 +212,9 @@ class MusicEngine:
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:
             self._check_name(call)
+        if self._remote is not None:
+            self._remote.send(call)
+            return
         self._queue.put(call)
 
     def _check_name(self, call: Call) -> None:
@@ -228,7 +237,10 @@ class MusicEngine:
         """Deliver the cues heard since the last call to the registered callbacks, on this
         thread, in order; returns them too. Call it once per game frame. A pull host that
         buffers what it renders (pyglet) passes ``until_frame``, the frame it plays now."""
-        cues = self._player.poll(until_frame=self.heard_frame if until_frame is None else until_frame)
+        if self._remote is not None:
+            cues = self._remote.poll()
+        else:
+            cues = self._player.poll(until_frame=self.heard_frame if until_frame is None else until_frame)
         for cue in cues:
             for fn in self._callbacks.get(cue.kind, ()):
                 self._call_back(fn, cue)
@@ -246,12 +258,16 @@ class MusicEngine:
     @property
     def heard_frame(self) -> int:
         """The frame being heard now: what the device (or the pull host) has taken."""
+        if self._remote is not None:
+            return self._remote.heard_frame
         output = self._output
         return output.heard_frame if output is not None else self._frames_delivered
 
     def snapshot(self) -> EngineSnapshot:
         """State, mood, intensity, key, bar, beat and tempo of the music heard now (a
         transition counts from its landing), the parameters now, and ``pending``."""
+        if self._remote is not None:
+            return self._remote.snapshot()
         frame = self.heard_frame
         heard = self._player.heard_at(frame)
         intent = heard.intent
@@ -261,7 +277,7 @@ class MusicEngine:
             parameters = {name: machine.parameter_at(name, frame) for name in self.score.parameters}
             counters = dict(machine.counters)
         extra = {"calls_coalesced": self._queue.coalesced, "calls_dropped": self._queue.dropped,
-                 "session_lines_lost": self._lines_lost()}
+                 "session_lines_lost": self._lines_lost(), **getattr(self._output, "counters", dict)()}
         for name, count in {**self._counters, **extra}.items():
             counters[name] = counters.get(name, 0) + count
         output = self._output
@@ -280,28 +296,57 @@ class MusicEngine:
 
     # ------------------------------------------------------------ outputs
 
-    def start(self, output: str = "null", **options) -> MusicEngine:
-        """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull);
-        ``options`` go to the output (``engine.playback.outputs``), e.g. ``device=3``.
-        After ``stop()``, ``start()`` plays again: the music comes back at the first bar
-        line after the fade, through the output already open. RuntimeError when the
-        engine is closed, or when another output is asked for while one is open."""
-        from engine.playback.outputs import open_output
+    def start(self, output: str = "null", *, in_process: bool = False, **options) -> MusicEngine:
+        """Start playing through ``output``: "pygame", "sounddevice", "virtual", "wav:PATH" or
+        "null" (pull); ``options`` go to the output (``engine.playback.outputs``), e.g.
+        ``device=3``. A live output plays from an engine process (EngineError when it cannot
+        start; this engine stays usable) unless ``in_process``. After ``stop()``,
+        ``start()`` plays again: the music comes back at the first bar line after the fade,
+        through the output already open. RuntimeError when the engine is closed, or when
+        another output is asked for while one is open."""
+        from engine.playback.outputs import is_live, open_output
 
         if self._closed:
             raise RuntimeError("start(): the engine is closed")
         if output != "null" or options:
-            if self._output is not None:
+            if self._output is not None or self._remote is not None:
+                playing = type(self._output).__name__ if self._remote is None else "an engine process"
                 raise RuntimeError(f"start({str(output)[:80]!r}): the engine already plays through "
-                                   f"{type(self._output).__name__}; close() it and load again to change outputs")
-            self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
+                                   f"{playing}; close() it and load again to change outputs")
+            if is_live(output) and not in_process:
+                self._start_engine_process(output, options)
+            else:
+                self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
         if self._stop_requested:
             self._stop_requested = False
             self._enqueue(Start())
         return self
 
+    def _start_engine_process(self, output: str, options: dict) -> None:
+        from engine.server import start_engine_process
+
+        if self._record is not None:   # the engine process records the session from here
+            self._record.detach()
+            self._record = None
+        try:
+            self._remote = start_engine_process(self, output, options, record=self._record_path)
+        except BaseException:
+            if self._record_path:
+                self._record = SessionWriter(self._record_path, self.session_header)
+            raise
+        self.synth.close()   # the engine process has its own; this one would only hold memory
+
+    @property
+    def engine_process(self):
+        """The engine process's ``RemoteEngine`` while it plays (its ``stats()``), else None."""
+        return self._remote
+
     def advance(self, seconds: float) -> int:
         """With an offline output ("wav:PATH"), render ``seconds`` more; live, wait that long."""
+        if self._remote is not None:
+            self._remote.process.check_alive()
+            time.sleep(max(0.0, seconds))
+            return round(seconds * self.config.sample_rate_hz)
         if self._output is None:
             raise RuntimeError("advance() needs an output: start('wav:PATH') or a live one; in pull mode use render()")
         return self._output.advance(seconds)
@@ -319,8 +364,9 @@ class MusicEngine:
             raise ValueError(f"render(frames): frames {frames} must be >= 0")
         if self._closed:
             raise RuntimeError("render(): the engine is closed")
-        if self._output is not None:
-            raise RuntimeError(f"render() is for pull mode; the engine is playing through {type(self._output).__name__}")
+        if self._output is not None or self._remote is not None:
+            playing = type(self._output).__name__ if self._remote is None else "an engine process"
+            raise RuntimeError(f"render() is for pull mode; the engine is playing through {playing}")
         out = np.empty((int(frames), 2), dtype=np.float32)
         pos, block = 0, self._pull_block
         with self._render_lock:
@@ -351,6 +397,8 @@ class MusicEngine:
         and never raises: a failing output or a full disk is logged, and everything is
         freed all the same. Waits for a ``render`` in progress on another thread to
         finish its block."""
+        if self._remote is not None:
+            self._remote.close()      # never raises: it waits, then terminates, then kills
         output, self._output = self._output, None
         if output is not None:
             try:
