@@ -53,7 +53,6 @@ import numbers
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -64,12 +63,12 @@ from engine.callqueue import CallQueue
 from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
-from engine.playback.plan import Pending
 from engine.playback.player import Cue, Player, PlayerConfig
 from engine.score.format import Score
 from engine.score.load import load_score
 from engine.score.machine import ScoreMachine
 from engine.session import MARK_EVERY_S, SessionHeader, SessionWriter
+from engine.snapshot import EngineSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -78,28 +77,6 @@ __all__ = ["MusicEngine", "EngineConfig", "EngineSnapshot"]
 _CUE_KINDS = ("beat", "bar", "transition", "stinger")
 _ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors", "callback_errors", "calls_after_stop",
                     "stingers_suppressed")
-
-
-@dataclass(frozen=True, slots=True)
-class EngineSnapshot:
-    """Where the music is, for a HUD: at the frame being heard now."""
-
-    state: str
-    mood: str
-    intensity: float
-    parameters: dict[str, float]
-    bar: int
-    beat: int
-    tempo_bpm: float
-    meter: str
-    key: str
-    frame: int
-    time_s: float
-    latency_ms: float
-    underruns: int
-    counters: dict[str, int] = field(default_factory=dict)
-    pending: Pending | None = None
-    """A transition requested and not heard yet: its target ``state``, ``mood`` and landing ``frame``."""
 
 
 class MusicEngine:
@@ -203,8 +180,9 @@ class MusicEngine:
         and the composer's memory carry on. A broken score raises ``SourceError`` (a
         ValueError) listing each problem with file and line, and the old score plays on."""
         path = path if path is not None else self.score.file
-        if path is None:
-            raise ValueError("reload: this engine's score was not loaded from a file; give a path")
+        if path is None or self._remote is not None:
+            raise ValueError("reload: the score was not loaded from a file; give a path" if path is None else
+                             "reload: not while an engine process plays; start(..., in_process=True) to reload")
         from engine.score.source import read_source_text
 
         self._enqueue(ReloadScore(str(path), read_source_text(path)))

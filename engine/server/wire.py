@@ -76,8 +76,8 @@ class CallCodec:
         name = table[name_id] if name_id < len(table) else _name_text(raw)
         if cls is SetParameter:
             return SetParameter(name, value), sent_ns
-        if cls is SetState:
-            return SetState(name, _SYNCS[sync]), sent_ns
+        if issubclass(cls, SetState):   # and ResumeState
+            return cls(name, _SYNCS[sync]), sent_ns
         return cls(name), sent_ns
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.calls import PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
+from engine.calls import PostEvent, ResumeState, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.music.notes import Meter
 from engine.playback.cues import Cue
 from engine.score.format import SYNC_POINTS
@@ -30,6 +30,7 @@ def through_ring(fmt: str, values: tuple) -> tuple:
     PostEvent("enemy_spotted"), PostEvent("no such event"), PostEvent(""),
     SetParameter("danger", 0.25), SetParameter("health", -1e308), SetParameter("nope", 2.0),
     *[SetState("combat", sync) for sync in (None, *SYNC_POINTS)], SetState("Combat", "next_bar"),
+    *[ResumeState("explore", sync) for sync in (None, *SYNC_POINTS)],
     TriggerStinger("item"), TriggerStinger("ünïcode ✓"), Stop(0.5), Stop(0.0), Start(),
 ])
 def test_every_call_comes_back_as_it_was_sent(call):
