@@ -1,36 +1,47 @@
-"""``moodscore train``: train the conditional GRU on the token dataset and export the model."""
+"""``moodscore train``: train the conditional GRU on the token dataset and export the model.
+
+The same command runs on one process or under ``torchrun --nproc_per_node N`` (DDP,
+see ``distributed.py``); then only rank 0 scores the test split, writes the guard
+index and prints.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=30, help="at most this many epochs (default: %(default)s)")
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="cpu, or cuda (one GPU per process under torchrun)")
     parser.add_argument("--resume", action="store_true", help="continue from the run directory's checkpoint")
-    parser.add_argument("--tokens", type=Path, default=Path("data/tokens-v2.npz"), help="token dataset (default: %(default)s)")
+    parser.add_argument("--tokens", type=Path, default=Path("data/tokens-v3.npz"), help="token dataset (default: %(default)s)")
     parser.add_argument("--run-dir", type=Path, default=Path("runs/moodscore-gru"), help="checkpoints and curves (default: %(default)s)")
     parser.add_argument("--export", type=Path, default=Path("models/moodscore-gru"), help="where the best model is written (default: %(default)s)")
     parser.add_argument("--max-minutes", type=float, default=30.0, help="wall-clock budget (default: %(default)s)")
     parser.add_argument("--hidden", type=int, default=384, help="GRU hidden size (default: %(default)s)")
     parser.add_argument("--layers", type=int, default=1, help="GRU layers (default: %(default)s)")
-    parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v1.npz"), help="corpus for the originality guard's index of the training tunes (default: %(default)s)")
+    parser.add_argument("--embed", type=int, default=96, help="token embedding size (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=64, help="lanes per process and step (default: %(default)s)")
+    parser.add_argument("--seq-len", type=int, default=160, help="tokens per truncated-BPTT window (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=float, default=3e-3, help="Adam's initial learning rate (default: %(default)s)")
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v2.npz"), help="corpus for the originality guard's index of the training tunes (default: %(default)s)")
     parser.add_argument("--unconditional", action="store_true",
                         help="train the same network with the conditioning zeroed: the baseline `moodscore eval` compares "
                              "with (run and export default to runs/moodscore-gru-uncond, models/moodscore-gru-uncond)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads; one is fastest on a shared 2-core CPU (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per process; one is fastest on a shared 2-core CPU (default: %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
+
     import numpy as np
 
-    from engine.composer import attributes, tokens
+    from engine.composer import tokens
     from engine.composer.dataset import dataset_stats, load_token_dataset
-    from engine.composer.guard import build_guard_index
     from engine.composer.model import ModelConfig
-    from engine.composer.train import TrainConfig, record_test_nll, train
+    from engine.composer.train import TrainConfig, train
 
     data = load_token_dataset(args.tokens)
     if args.unconditional:
@@ -38,11 +49,23 @@ def run(args: argparse.Namespace) -> int:
         args.run_dir = args.run_dir.with_name(args.run_dir.name + "-uncond")
         args.export = args.export.with_name(args.export.name + "-uncond")
     check_licences(data, args.export)
-    model_config = ModelConfig(tokens.VOCAB_SIZE, attributes.CONDITIONING_SIZE, hidden_size=args.hidden, num_layers=args.layers)
-    config = TrainConfig(epochs=args.epochs, max_minutes=args.max_minutes, device=args.device, threads=args.threads)
-    card = {"data": dataset_stats(data), **({"note": "unconditional baseline: conditioning zeroed in training"}
-                                            if args.unconditional else {})}
+    model_config = ModelConfig(tokens.VOCAB_SIZE, int(data["bar_cond"].shape[1]), embed_dim=args.embed, hidden_size=args.hidden, num_layers=args.layers)
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, seq_len=args.seq_len, learning_rate=args.learning_rate,
+                         max_minutes=args.max_minutes, device=args.device, threads=args.threads)
+    meta = json.loads(str(data["meta"]))
+    card = {"data": dataset_stats(data), "provenance": meta.get("provenance", {}), "key_labels": meta.get("key_labels", {}),
+            **({"note": "unconditional baseline: conditioning zeroed in training"} if args.unconditional else {})}
     state = train(data, model_config, config, args.run_dir, args.export, args.resume, card)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0
+    return finish(args, data, model_config, config, state)
+
+
+def finish(args: argparse.Namespace, data, model_config, config, state: dict) -> int:
+    """Rank 0 after training: the test figure into the card, the guard index, one line of output."""
+    from engine.composer.guard import build_guard_index
+    from engine.composer.train import record_test_nll
+
     if not (args.export / "weights.npz").exists():
         print(f"trained {state['epoch']} epochs in {state['train_s']:.0f} s; nothing exported")
         return 1
@@ -54,12 +77,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_licences(data, export_dir: Path) -> None:
-    """Refuse to write a model trained on non-commercial data (Essen) into the shipped models/ folder."""
+    """Refuse to write a model trained on data the default model may not use (Essen, the Greentree chorales) into models/."""
     import json
 
-    from engine.composer.corpus import NONCOMMERCIAL_COLLECTIONS
+    from engine.composer.provenance import RESTRICTED_COLLECTIONS
 
     sources = json.loads(str(data["meta"])).get("corpus_sources", [])
-    restricted = [s for s in sources if s in NONCOMMERCIAL_COLLECTIONS]
+    restricted = [s for s in sources if s in RESTRICTED_COLLECTIONS]
     if restricted and "models" in Path(export_dir).resolve().parts:
-        raise SystemExit(f"the token dataset includes non-commercial collections {restricted}; export it outside models/ (--export runs/...)")
+        raise SystemExit(f"the token dataset includes {restricted}, which the shipped model may not be trained on "
+                         f"(models/README.md, Data and licences); export it outside models/ (--export runs/...)")
