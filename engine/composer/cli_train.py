@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=64, help="lanes per process and step (default: %(default)s)")
     parser.add_argument("--seq-len", type=int, default=160, help="tokens per truncated-BPTT window (default: %(default)s)")
     parser.add_argument("--learning-rate", type=float, default=3e-3, help="Adam's initial learning rate (default: %(default)s)")
+    parser.add_argument("--linear-decay", action="store_true", help="lower the learning rate linearly to 5%% over --epochs (size --epochs to the budget) instead of halving it on a plateau")
+    parser.add_argument("--max-train-tokens", type=int, default=0, help="train on only the first N tokens of each epoch's stream: a quick check (default: all)")
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v2.npz"), help="corpus for the originality guard's index of the training tunes (default: %(default)s)")
     parser.add_argument("--unconditional", action="store_true",
                         help="train the same network with the conditioning zeroed: the baseline `moodscore eval` compares "
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     check_licences(data, args.export)
     model_config = ModelConfig(tokens.VOCAB_SIZE, int(data["bar_cond"].shape[1]), embed_dim=args.embed, hidden_size=args.hidden, num_layers=args.layers)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, seq_len=args.seq_len, learning_rate=args.learning_rate,
-                         max_minutes=args.max_minutes, device=args.device, threads=args.threads)
+                         max_minutes=args.max_minutes, device=args.device, threads=args.threads, max_train_tokens=args.max_train_tokens,
+                         linear_decay=args.linear_decay)
     meta = json.loads(str(data["meta"]))
     card = {"data": dataset_stats(data), "provenance": meta.get("provenance", {}), "key_labels": meta.get("key_labels", {}),
             **({"note": "unconditional baseline: conditioning zeroed in training"} if args.unconditional else {})}

@@ -49,6 +49,7 @@ class TrainConfig:
     max_minutes: float = 30.0
     device: str = "cpu"
     max_train_tokens: int = 0  # 0 = all; tests train on a small slice
+    linear_decay: bool = False  # True: the rate falls linearly to 5 % over ``epochs`` (a run sized to its budget), else halves on a plateau
 
 
 def lanes(stream: np.ndarray, batch_size: int) -> np.ndarray:
@@ -187,16 +188,21 @@ def _epoch_stream(data: dict[str, np.ndarray], config: TrainConfig, epoch: int, 
     return world.shard(stream)
 
 
-def _keep_or_decay(state: dict, valid_nll: float, optimiser) -> bool:
-    """Record the epoch's validation: True when it is the best so far, else halve the learning rate."""
-    if valid_nll < state["best_valid"] - 1e-4:
+def _keep_or_decay(state: dict, valid_nll: float, optimiser, config: TrainConfig) -> bool:
+    """Record the epoch's validation: True when it is the best so far. Then set the next epoch's rate: linear decay
+    by epoch, or halved after an epoch without improvement."""
+    best = valid_nll < state["best_valid"] - 1e-4
+    if best:
         state["best_valid"], state["bad_epochs"] = valid_nll, 0
-        return True
-    state["bad_epochs"] += 1
-    state["lr"] *= 0.5
+    else:
+        state["bad_epochs"] += 1
+    if config.linear_decay:
+        state["lr"] = config.learning_rate * max(0.05, 1.0 - state["epoch"] / config.epochs)
+    elif not best:
+        state["lr"] *= 0.5
     for group in optimiser.param_groups:
         group["lr"] = state["lr"]
-    return False
+    return best
 
 
 def train(data: dict[str, np.ndarray], model_config: ModelConfig, config: TrainConfig, run_dir: Path, export_dir: Path | None,
@@ -222,7 +228,7 @@ def train(data: dict[str, np.ndarray], model_config: ModelConfig, config: TrainC
         state["train_s"] = world.max(state["train_s"] + time.monotonic() - start_s)
         state["history"].append({"epoch": state["epoch"], "train_nll": train_nll, "valid_nll": valid_nll, "lr": state["lr"], "elapsed_s": round(state["train_s"], 1)})
         log.info("epoch %d: train %.4f valid %.4f (%.0f s total)", state["epoch"], train_nll, valid_nll, state["train_s"])
-        best = _keep_or_decay(state, valid_nll, optimiser)
+        best = _keep_or_decay(state, valid_nll, optimiser, config)
         if world.is_main:
             _write_epoch(net, optimiser, state, run_dir, export_dir, model_config, spec,
                          {"train_config": asdict(config), "processes": world.size, **(extra_card or {})}, best)
