@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("engine.composer.cli_train", "train the composer network and export the shipped model"),
     "compose": ("engine.composer.cli_compose", "compose bars to a mood and write them as a MIDI file"),
     "eval": ("engine.composer.evaluation.cli", "evaluate the composer on the test split: likelihood, control, likeness, originality"),
-    "demo": ("engine.demo_cmd", "play the pygame dungeon demo, scored live (headless with --seconds)"),
+    "demo": ("demo.command", "play the pygame dungeon demo, scored live (headless with --seconds)"),
     "play": ("engine.audition", "audition a score: play it and type events, parameters and states"),
     "replay": ("engine.replay", "re-render a recorded session bit-identically to a WAV file"),
     "check": ("engine.score.check", "validate score YAML files and list every problem found"),

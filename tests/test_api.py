@@ -17,10 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.api import MusicEngine
+from engine.calls import PostEvent, Stop
 from engine.music.notes import PPQ
-from engine.replay import read_session
+from engine.playback.player import Player
 from engine.score.format import SYNC_POINTS
 from engine.score.load import load_score
+from engine.score.machine import ScoreMachine
+from engine.session import read_session
 
 SCORE_PATH = Path(__file__).resolve().parents[1] / "demo" / "scores" / "dungeon.yaml"
 SCORE = load_score(SCORE_PATH)
@@ -119,10 +122,10 @@ def test_random_call_sequences_never_raise_and_leave_no_hanging_notes(steps, see
         engine.stop(0.2)
         engine.render(int(0.4 * sample_rate_hz))
         engine.poll()
-        sequencer = engine.player.sequencer
-        assert engine.player.stopped
-        assert sequencer.sounding == frozenset()
-        assert sequencer.notes_on_sent == sequencer.notes_off_sent
+        script = engine.offline()
+        assert script.notes_sounding() == frozenset()
+        notes_on, notes_off = script.notes_sent()
+        assert notes_on == notes_off
         tail = engine.render(RELEASE_S * sample_rate_hz)  # every release tail is over by then
         assert _active_voices(engine) == 0
         assert np.isfinite(tail).all() and np.abs(tail[-256:]).max() < 1e-5
@@ -186,11 +189,11 @@ def test_four_game_threads_and_a_render_thread(tmp_path):
     engine.close()
 
     assert errors == []
-    _, calls, _ = read_session(session)
+    calls = read_session(session).calls
     assert sum(posted) == 4 * calls_per_thread
     assert len(calls) == sum(posted)
     assert counters["rejected_calls"] == counters["render_errors"] == 0
-    assert counters["events"] == sum(1 for c in calls if c["call"] == "post_event")
+    assert counters["events"] == sum(1 for c in calls if isinstance(c.call, PostEvent))
     audio = np.concatenate(chunks)
     assert len(audio) >= 3 * RATE
     assert np.isfinite(audio).all()
@@ -365,11 +368,18 @@ def test_bad_arguments_are_a_value_error_on_the_game_thread():
 def test_apply_raises_for_offline_callers_in_strict_mode():
     with make_engine(strict=True) as engine:
         with pytest.raises(ValueError, match="nope"):
-            engine.apply("post_event", ("nope",), 0)
+            engine.apply(PostEvent("nope"), 0)
     with make_engine() as engine:
-        engine.apply("post_event", ("nope",), 0)
-        engine.apply("dance", (), 0)
-        assert engine.snapshot().counters["rejected_calls"] == 1
+        engine.apply(PostEvent("nope"), 0)
+        assert engine.snapshot().counters["unknown_events"] == 1
+        with pytest.raises(TypeError, match="not a game call"):
+            engine.apply(("post_event", "nope"), 0)
+
+
+def test_calls_check_their_own_arguments():
+    with pytest.raises(ValueError, match="fade_s"):
+        Stop(-1.0)
+    assert Stop(0.5) == Stop(0.5) and Stop(0.5).kind == "stop"
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -380,11 +390,11 @@ def test_render_side_failures_never_reach_the_game(monkeypatch, strict):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(engine.machine, "post_event", broken)
+    monkeypatch.setattr(ScoreMachine, "post_event", broken)
     engine.post_event("enemy_spotted")
     engine.render(512)
     assert engine.snapshot().counters["rejected_calls"] == 1
-    monkeypatch.setattr(engine.player, "render_into", broken)
+    monkeypatch.setattr(Player, "render_into", broken)
     audio = engine.render(1024)
     assert engine.snapshot().counters["render_errors"] == 4
     assert not np.any(audio[24:])  # 24 frames carried over from the last good block

@@ -11,7 +11,8 @@ import pytest
 from engine.api import MusicEngine
 from engine.cli import main
 from engine.playback.wav import read_wav
-from engine.replay import read_session, replay
+from engine.replay import replay
+from engine.session import read_session
 
 SCORE_PATH = Path(__file__).resolve().parents[1] / "demo" / "scores" / "dungeon.yaml"
 RATE = 22050
@@ -49,12 +50,13 @@ def _replayed(session) -> np.ndarray:
 
 def test_the_session_holds_every_call_at_block_frames(recorded):
     session, _ = recorded
-    header, calls, end_frame = read_session(session)
-    assert header["seed"] == 42 and header["sample_rate_hz"] == RATE
-    assert [c["call"] for c in calls] == [call[0] for _, call in SCRIPT if call is not None]
-    assert all(c["frame"] % header["block_frames"] == 0 for c in calls)
-    assert [c["frame"] for c in calls] == sorted(c["frame"] for c in calls)
-    assert end_frame % header["block_frames"] == 0 and end_frame >= sum(f for f, _ in SCRIPT)
+    recorded_session = read_session(session)
+    config, calls, end_frame = recorded_session.header.config, recorded_session.calls, recorded_session.end_frame
+    assert config.seed == 42 and config.sample_rate_hz == RATE
+    assert [c.call.kind for c in calls] == [call[0] for _, call in SCRIPT if call is not None]
+    assert all(c.frame % config.block_frames == 0 for c in calls)
+    assert [c.frame for c in calls] == sorted(c.frame for c in calls)
+    assert end_frame % config.block_frames == 0 and end_frame >= sum(f for f, _ in SCRIPT)
 
 
 def test_replay_is_bit_identical_to_the_live_run(recorded):

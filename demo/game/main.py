@@ -8,7 +8,7 @@ of it per frame at a fixed 60 fps game clock, into a WAV file: music and game ti
 stay in lockstep and the run is deterministic for a seed.
 
 The environment (SDL_VIDEODRIVER, SDL_AUDIODRIVER) must be set before this module
-is imported; ``engine.demo_cmd`` does that.
+is imported; ``demo.command`` does that.
 """
 
 from __future__ import annotations

@@ -10,10 +10,13 @@ Contract (the playback side builds on it):
   depends only on the seed, its index, the state at its start and the intent.
 - ``snapshot() -> ComposerState`` (immutable, cheap) and ``restore(state)``.
 
-Every bar is valid by construction (``tokens.BarGrammar`` masks the logits).
+The model's config picks the pieces: ``arch`` the numpy stepper (``steppers.STEPPERS``),
+``codec`` the tokenisation (``codecs.CODECS``). Every bar is valid by construction
+(the codec's grammar masks the logits).
 
-``guard=True`` turns on the originality guard when the model directory ships an
-``originality-index.npz`` (see ``guard.py``): before a note's duration is accepted,
+``guard=True`` (the default) turns on the originality guard from the model
+directory's ``originality-index.npz`` (see ``guard.py``; a missing index is a
+``ModelFileError``, never a silently unguarded composer): before a note's duration is accepted,
 the guard checks whether that note would complete a run of more than
 ``max_run`` notes (intervals and durations) found in a corpus tune; if so that
 duration is masked and another drawn (from the same seeded stream, so it stays
@@ -28,12 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.composer import tokens
 from engine.composer.attributes import CONDITIONING_METERS, CONDITIONING_SIZE
+from engine.composer.bar_codec import BarGrammar
+from engine.composer.codecs import codec_named
+from engine.composer.config import ConditioningSpec
 from engine.composer.guard import load_guard
-from engine.composer.numpy_gru import GruStepper
 from engine.composer.sampling import SamplingConfig, sample_token
 from engine.composer.shipped import ShippedModel, load_model
+from engine.composer.steppers import make_stepper
 from engine.music.intent import Intent
 from engine.music.notes import Bar
 
@@ -49,16 +54,14 @@ from bar to bar, and a register held flat for a whole phrase made phrases too na
 
 DRIFT_PHRASE_BARS = 8
 
-MAX_TOKENS_PER_BAR = 4 * tokens.MAX_POSITIONS + 2
-"""Positions strictly increase, so no bar can be longer than this."""
-
 
 @dataclass(frozen=True)
 class ComposerState:
-    """The composer's state at a bar line: recurrent state (read-only copy), bars done, and
-    the last melody notes as (pitch, duration ticks) for the originality guard."""
+    """The composer's state at a bar line: the stepper's recurrent state (a tuple of
+    read-only arrays: ``(h,)`` for a GRU, ``(h, c)`` for an LSTM), bars done, and the
+    last melody notes as (pitch, duration ticks) for the originality guard."""
 
-    hidden: np.ndarray
+    recurrent: tuple[np.ndarray, ...]
     bars_composed: int
     recent_notes: tuple[tuple[int, int], ...] = ()
 
@@ -74,7 +77,7 @@ def register_drift(seed: int, bar_index: int) -> float:
     return float(np.sin(2.0 * np.pi * (bar_index / DRIFT_PHRASE_BARS + phase)))
 
 
-def intent_conditioning(intent: Intent, spec: dict, drift: float = 0.0) -> np.ndarray:
+def intent_conditioning(intent: Intent, spec: ConditioningSpec, drift: float = 0.0) -> np.ndarray:
     """(C,) conditioning vector for an intent, mapped onto the training label range.
 
     Valence places the bar in the requested mode's half (major 0.75..1, minor 0..0.25);
@@ -85,8 +88,8 @@ def intent_conditioning(intent: Intent, spec: dict, drift: float = 0.0) -> np.nd
     vector = np.zeros(CONDITIONING_SIZE, dtype=np.float32)
     minor = intent.key.is_minor
     vector[0] = 0.25 * intent.valence if minor else 0.75 + 0.25 * intent.valence
-    vector[1] = _interpolate([0.0, 1.0], [spec["arousal_quantiles"][0], spec["arousal_quantiles"][-1]], intent.arousal)
-    register_q = spec["register_quantiles"]
+    vector[1] = _interpolate([0.0, 1.0], [spec.arousal_quantiles[0], spec.arousal_quantiles[-1]], intent.arousal)
+    register_q = spec.register_quantiles
     register = _interpolate([0.0, 1.0], [register_q[1], register_q[-2]], intent.intensity)
     register += drift * REGISTER_DRIFT * (register_q[4] - register_q[2])
     vector[2] = min(max(register, register_q[0]), register_q[-1])
@@ -95,13 +98,20 @@ def intent_conditioning(intent: Intent, spec: dict, drift: float = 0.0) -> np.nd
     return vector
 
 
+def _read_only(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    copies = tuple(a.copy() for a in arrays)
+    for a in copies:
+        a.setflags(write=False)
+    return copies
+
+
 class Composer:
     """Composes bars from intents with the shipped (or a given) model; see the module docstring."""
 
     def __init__(self, model: ShippedModel, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95, guard: bool = True) -> None:
-        config = model.model_config
         self.model = model
-        self.stepper = GruStepper(model.arrays, config["num_layers"], config["embed_dim"])
+        self.codec = codec_named(model.model_config.codec)
+        self.stepper = make_stepper(model.arrays, model.model_config)
         self.sampling = SamplingConfig(temperature, top_p)
         self.seed = int(seed)
         self.copy_guard = load_guard(model.directory) if guard else None
@@ -117,11 +127,11 @@ class Composer:
         return cls(load_model(path), seed=seed, temperature=temperature, top_p=top_p, guard=guard)
 
     def _singable_bias(self) -> np.ndarray:
-        """-inf on pitch tokens outside the singable range, 0 elsewhere."""
-        bias = np.zeros(tokens.VOCAB_SIZE)
-        for pitch in range(tokens.PITCH_LOW, tokens.PITCH_HIGH + 1):
+        """-inf on melody pitch tokens outside the singable range, 0 elsewhere."""
+        bias = np.zeros(self.codec.vocab_size)
+        for pitch, token in self.codec.pitch_tokens("melody").items():
             if not SINGABLE_LOW <= pitch <= SINGABLE_HIGH:
-                bias[tokens.PITCH0 + pitch - tokens.PITCH_LOW] = -np.inf
+                bias[token] = -np.inf
         return bias
 
     def compose_bar(self, intent: Intent, bar_index: int) -> Bar:
@@ -131,14 +141,15 @@ class Composer:
         rng = np.random.Generator(np.random.PCG64([self.seed & 0xFFFFFFFF, int(bar_index)]))
         conditioning = intent_conditioning(intent, self.model.conditioning, register_drift(self.seed, bar_index))
         cond_gates = self.stepper.cond_gates(conditioning)
-        grammar = tokens.BarGrammar(intent.meter)
-        logits, state = self.stepper.step(tokens.bar_token(intent.meter), cond_gates, self.state)
-        for _ in range(MAX_TOKENS_PER_BAR):
-            if grammar.expect == "dur" and self.copy_guard is not None:
-                token = self._guarded_duration(logits, grammar, rng)
+        grammar = self.codec.grammar(intent.meter)
+        logits, state = self.stepper.step(self.codec.bar_token(intent.meter), cond_gates, self.state)
+        for _ in range(self.codec.max_tokens_per_bar):
+            pending = grammar.pending_melody_pitch() if self.copy_guard is not None else None
+            if pending is not None:
+                token = self._guarded_duration(logits, grammar, pending, rng)
             else:
                 token = sample_token(logits, grammar.allowed_ranges(), self.sampling, rng, self._pitch_bias)
-            if tokens.kind_of(token) == "bar":
+            if self.codec.ends_bar(token):
                 break
             grammar.advance(token)
             logits, state = self.stepper.step(token, cond_gates, state)
@@ -154,16 +165,16 @@ class Composer:
         notes = self.recent_notes + tuple((n.pitch, n.duration_ticks) for n in bar.melody)
         self.recent_notes = notes[-keep:] if keep else ()
 
-    def _guarded_duration(self, logits: np.ndarray, grammar: tokens.BarGrammar, rng: np.random.Generator) -> int:
-        """A duration token whose note does not complete a corpus run longer than max_run."""
+    def _guarded_duration(self, logits: np.ndarray, grammar: BarGrammar, pitch: int, rng: np.random.Generator) -> int:
+        """A duration token for ``pitch`` whose note does not complete a corpus run longer than max_run."""
         ranges = grammar.allowed_ranges()
-        recent = list(self.recent_notes) + [(p, d * tokens.GRID_TICKS) for p, _, d in grammar.notes[:-1]]
-        pitches = [p for p, _ in recent[-self.copy_guard.max_run:]] + [grammar.notes[-1][0]]
+        recent = list(self.recent_notes) + grammar.melody_so_far()
+        pitches = [p for p, _ in recent[-self.copy_guard.max_run:]] + [pitch]
         durations = [d for _, d in recent[-self.copy_guard.max_run:]] + [0]
         bias = self._pitch_bias.copy()
         for _ in range(sum(stop - first for first, stop in ranges)):
             token = sample_token(logits, ranges, self.sampling, rng, bias)
-            durations[-1] = (token - tokens.DUR0 + 1) * tokens.GRID_TICKS
+            durations[-1] = self.codec.duration_ticks(token)
             if not self.copy_guard.would_copy_codes(pitches, durations):
                 return token
             self.vetoed_notes += 1
@@ -171,13 +182,14 @@ class Composer:
         return token
 
     def snapshot(self) -> ComposerState:
-        hidden = self.state.copy()
-        hidden.setflags(write=False)
-        return ComposerState(hidden, self.bars_composed, self.recent_notes)
+        """The state at this bar line, immutable (read-only copies): cheap to keep one per bar."""
+        return ComposerState(_read_only(self.state), self.bars_composed, self.recent_notes)
 
     def restore(self, state: ComposerState) -> None:
-        if state.hidden.shape != self.state.shape:
-            raise ValueError(f"composer state of shape {state.hidden.shape} does not fit this model ({self.state.shape})")
-        self.state = state.hidden.copy()
+        """Continue from ``state`` (a snapshot of a composer of this model)."""
+        shapes = [a.shape for a in state.recurrent]
+        if shapes != [a.shape for a in self.state]:
+            raise ValueError(f"composer state of shapes {shapes} does not fit this model ({[a.shape for a in self.state]})")
+        self.state = tuple(a.copy() for a in state.recurrent)
         self.bars_composed = state.bars_composed
         self.recent_notes = state.recent_notes

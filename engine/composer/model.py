@@ -4,34 +4,19 @@ PerformanceRNN-style conditioning: the bar's conditioning vector (attributes, mo
 meter; see ``attributes.conditioning_vector``) is concatenated to every step's token
 embedding, so the control may change at any bar line. Inference runs the same
 network in numpy (``numpy_gru``); ``export_arrays`` gives the weights it loads.
+The hyperparameters are ``config.ModelConfig`` (no torch there; re-exported here for
+training).
 """
 
 from __future__ import annotations
-
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
+from engine.composer.config import ModelConfig
 
-@dataclass(frozen=True)
-class ModelConfig:
-    """Hyperparameters; stored with every checkpoint and shipped model."""
-
-    vocab_size: int
-    cond_size: int
-    embed_dim: int = 96
-    hidden_size: int = 384
-    num_layers: int = 1
-    dropout: float = 0.1
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "ModelConfig":
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+__all__ = ["ComposerNet", "ModelConfig", "export_arrays", "load_arrays"]
 
 
 class ComposerNet(nn.Module):
@@ -57,7 +42,7 @@ class ComposerNet(nn.Module):
 
 
 def export_arrays(net: ComposerNet) -> dict[str, np.ndarray]:
-    """float32 numpy copies of the weights, named as ``numpy_gru.GruWeights`` expects."""
+    """float32 numpy copies of the weights, named as ``numpy_gru.GruStepper.expected_shapes`` lists them."""
     arrays = {"embed": net.embed.weight, "head_weight": net.head.weight, "head_bias": net.head.bias}
     for layer in range(net.config.num_layers):
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):

@@ -26,7 +26,9 @@ enforces exactly this while decoding; the next ``BAR_*`` token ends a bar.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
+from engine.composer.bar_codec import BarCodec
 from engine.music.notes import PPQ, Bar, Chord, Meter, Note
 
 GRID_PER_QUARTER = 12
@@ -230,9 +232,53 @@ class BarGrammar:
         else:
             self.expect = "ended"
 
+    def pending_melody_pitch(self) -> int | None:
+        """The pitch whose duration token comes next, or None."""
+        return self.notes[-1][0] if self.expect == "dur" else None
+
+    def melody_so_far(self) -> list[tuple[int, int]]:
+        """(pitch, duration_ticks) of the notes whose duration is known."""
+        done = self.notes[:-1] if self.expect == "dur" else self.notes
+        return [(p, d * GRID_TICKS) for p, _, d in done]
+
     def to_bar(self, mode: str) -> Bar:
         """The Bar decoded so far (call when ``can_end``)."""
         melody = tuple(Note(p, s * GRID_TICKS, d * GRID_TICKS, MELODY_VELOCITY) for p, s, d in self.notes)
         bounds = list(self.slots) + [self.length]
         harmony = tuple(Chord(r, q, bounds[i] * GRID_TICKS, (bounds[i + 1] - bounds[i]) * GRID_TICKS) for i, (r, q) in enumerate(self.chords))
         return Bar(self.meter, melody, harmony, mode)
+
+
+class MelodyHarmonyCodec(BarCodec):
+    """Today's tokenisation (this module's docstring): one monophonic melody and a chord per harmony slot."""
+
+    name = "melody_harmony"
+    vocab = VOCAB
+    voices = ("melody",)
+    max_tokens_per_bar = 4 * MAX_POSITIONS + 2  # positions strictly increase: at most POS CHORD PITCH DUR each, BAR, end
+
+    def bar_token(self, meter: Meter) -> int:
+        return bar_token(meter)
+
+    def ends_bar(self, token: int) -> bool:
+        return BAR0 <= token < BAR0 + len(METERS)
+
+    def grammar(self, meter: Meter) -> BarGrammar:
+        return BarGrammar(meter)
+
+    def encode(self, bar: Bar) -> list[int]:
+        return encode_bar(bar)
+
+    def decode(self, tokens: Sequence[int], mode: str = "major") -> Bar:
+        return decode_bar(list(tokens), mode)
+
+    def pitch_tokens(self, voice: str = "melody") -> dict[int, int]:
+        if voice != "melody":
+            raise ValueError(f"the {self.name} codec has no {voice!r} voice")
+        return {pitch: PITCH0 + pitch - PITCH_LOW for pitch in range(PITCH_LOW, PITCH_HIGH + 1)}
+
+    def duration_ticks(self, token: int) -> int:
+        return (token - DUR0 + 1) * GRID_TICKS
+
+
+MELODY_HARMONY = MelodyHarmonyCodec()

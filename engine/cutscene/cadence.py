@@ -3,7 +3,7 @@
 ``CadenceComposer`` wraps the composer: the bar before the final downbeat keeps its
 melody's rhythm but takes dominant-seventh harmony (V7, with the leading tone in
 minor too), its melody pulled onto chord tones; any bar from the final downbeat on
-is a plain tonic bar. Everything else passes through, snapshots included, so the
+is a plain tonic bar. Other bars and the snapshots are the inner composer's, so the
 player's rollback works unchanged. ``final_chord`` is what sounds on the downbeat:
 the key's tonic triad voiced for pad, bass and melody, held, then released.
 """
@@ -45,7 +45,8 @@ def tonic_bar(bar: Bar, mode: str) -> Bar:
 
 
 class CadenceComposer:
-    """A composer whose bar ``final_bar - 1`` is dominant and bars from ``final_bar`` tonic."""
+    """The ``Composer`` role over ``composer``: bar ``final_bar - 1`` is dominant and bars
+    from ``final_bar`` tonic; snapshots are the inner composer's."""
 
     def __init__(self, composer, final_bar: int):
         self.inner = composer
@@ -64,9 +65,6 @@ class CadenceComposer:
 
     def restore(self, state) -> None:
         self.inner.restore(state)
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
 
 
 @dataclass(frozen=True, slots=True)

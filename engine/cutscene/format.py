@@ -27,7 +27,7 @@ DEFAULT_FADE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
-class Cue:
+class CutsceneCue:
     """Something that happens at ``time_s``; ``timecode`` is how the file's author wrote
     it, or its SMPTE form, for messages."""
 
@@ -36,21 +36,21 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
-class StateCue(Cue):
+class StateCue(CutsceneCue):
     """Enter a state of the score."""
 
     state: str
 
 
 @dataclass(frozen=True, slots=True)
-class EventCue(Cue):
+class EventCue(CutsceneCue):
     """Post an event of the score, as the game would."""
 
     event: str
 
 
 @dataclass(frozen=True, slots=True)
-class ParameterCue(Cue):
+class ParameterCue(CutsceneCue):
     """Move a parameter of the score to ``value`` over ``ramp_s`` seconds."""
 
     parameter: str
@@ -59,14 +59,14 @@ class ParameterCue(Cue):
 
 
 @dataclass(frozen=True, slots=True)
-class StingerCue(Cue):
+class StingerCue(CutsceneCue):
     """Play a stinger of the score."""
 
     stinger: str
 
 
 @dataclass(frozen=True, slots=True)
-class HitCue(Cue):
+class HitCue(CutsceneCue):
     """An accent that must land exactly on a downbeat, or on a beat when ``on_beat``.
 
     ``stinger`` names a stinger of the score to play on it; ``accent`` (0..1) is how
@@ -80,7 +80,7 @@ class HitCue(Cue):
 
 
 @dataclass(frozen=True, slots=True)
-class EndCue(Cue):
+class EndCue(CutsceneCue):
     """How the music ends: fading out over ``fade_s`` from ``time_s``, or with a
     cadence whose final chord lands on a downbeat at ``time_s`` (an implicit hit)."""
 
@@ -96,7 +96,7 @@ class Cutscene:
     seed: int
     length_s: float
     frame_rate: FrameRate
-    cues: tuple[Cue, ...]
+    cues: tuple[CutsceneCue, ...]
     title: str = ""
     max_change_per_bar: float = DEFAULT_MAX_CHANGE_PER_BAR
     tempo_leeway: float = DEFAULT_TEMPO_LEEWAY

@@ -106,7 +106,7 @@ def _kind(p: Problems, path: tuple, cue: dict) -> str | None:
     return None
 
 
-def read_cue(p: Problems, path: tuple, cue: Any, rate: FrameRate) -> fmt.Cue | None:
+def read_cue(p: Problems, path: tuple, cue: Any, rate: FrameRate) -> fmt.CutsceneCue | None:
     """One cue, or None after recording what is wrong with it."""
     cue = src.check_mapping(p, path, cue)
     if cue is None:
@@ -179,11 +179,11 @@ _READERS: dict[str, Callable] = {"state": _state, "event": _event, "parameter": 
                                  "stinger": _stinger, "hit": _hit, "end": _end}
 
 
-def check_timeline(p: Problems, cues: list[tuple[int, fmt.Cue]], length_s: float | None,
+def check_timeline(p: Problems, cues: list[tuple[int, fmt.CutsceneCue]], length_s: float | None,
                    complete: bool = True) -> None:
     """Order, times within the length, unique hits; when ``complete`` (every cue read),
     also a state at 0 and one end that comes last."""
-    last: fmt.Cue | None = None
+    last: fmt.CutsceneCue | None = None
     hits: dict[str, fmt.HitCue] = {}
     for index, cue in cues:
         path = ("cues", index, "at")
@@ -210,7 +210,7 @@ def _check_hit(p: Problems, index: int, cue: fmt.HitCue, hits: dict) -> None:
     hits[cue.name] = cue
 
 
-def _check_end(p: Problems, cues: list[tuple[int, fmt.Cue]], length_s: float | None) -> None:
+def _check_end(p: Problems, cues: list[tuple[int, fmt.CutsceneCue]], length_s: float | None) -> None:
     ends = [(i, c) for i, c in cues if isinstance(c, fmt.EndCue)]
     if not ends:
         p.add(("cues",), "a cutscene needs one end cue: '- {at: ..., end: fade, fade: 2}' or 'end: cadence'")
@@ -225,7 +225,7 @@ def _check_end(p: Problems, cues: list[tuple[int, fmt.Cue]], length_s: float | N
         p.add(("cues", index, "fade"), f"the fade ends at {end.time_s + end.fade_s:g} s, past the length {length_s:g} s")
 
 
-def check_names(p: Problems, cues: list[tuple[int, fmt.Cue]], names: ScoreNames) -> None:
+def check_names(p: Problems, cues: list[tuple[int, fmt.CutsceneCue]], names: ScoreNames) -> None:
     """Record every state, event, parameter or stinger the score does not define."""
     for index, cue in cues:
         for key, name, known, what in _references(cue, names):
@@ -234,7 +234,7 @@ def check_names(p: Problems, cues: list[tuple[int, fmt.Cue]], names: ScoreNames)
                 p.add(("cues", index, key), f"{what} {name!r} is not in the score{hint}")
 
 
-def _references(cue: fmt.Cue, names: ScoreNames):
+def _references(cue: fmt.CutsceneCue, names: ScoreNames):
     if isinstance(cue, fmt.StateCue):
         yield "state", cue.state, names.states, "state"
     elif isinstance(cue, fmt.EventCue):

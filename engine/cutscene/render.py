@@ -16,8 +16,11 @@ applied with the render head exactly there:
 - ``end: cadence``: the bar before the final downbeat is dominant, the downbeat a
   held tonic chord (``cadence.py``) that rings out after its release.
 
-A ``RecordingSynth`` keeps every event the synth receives, for the MIDI file, the
-cue sheet and the timeline. The same file and seed give the same bytes.
+The renderer drives the engine through its public calls (``engine.calls``) and its
+offline facet (``MusicEngine.offline()``: the locked clock, intents, stingers placed at
+a frame, the end of the music). A ``RecordingSynth`` keeps every event the synth
+receives, for the MIDI file, the cue sheet and the timeline. The same file and seed
+give the same bytes.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Callable
 
 import numpy as np
 
+from engine.calls import PostEvent, SetParameter, SetState, Stop, TriggerStinger
 from engine.cutscene import format as fmt
 from engine.cutscene.accents import accent_stingers
 from engine.cutscene.cadence import CadenceComposer, final_chord, final_chord_stingers
@@ -92,19 +96,20 @@ class Rendering:
 
 
 class RecordingSynth:
-    """A synth that keeps every event it renders (``events``), otherwise the synth itself."""
+    """The ``Synth`` role: renders through ``synth`` and keeps every event it renders
+    (``events``)."""
 
     def __init__(self, synth):
         self.inner = synth
         self.events: list[TimedEvent] = []
 
-    def render_block(self, out, start_frame, events) -> None:
+    def render_block(self, out: np.ndarray, start_frame: int, events) -> None:
         events = list(events)
         self.events.extend(events)
         self.inner.render_block(out, start_frame, events)
 
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
+    def close(self) -> None:
+        self.inner.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,7 @@ class _Action:
     frame: int
     order: int        # state changes first within a frame, then stingers and hits, then the end
     seq: int
-    cue: fmt.Cue
+    cue: fmt.CutsceneCue
     step: tuple = ()  # (parameter, value) for one step of a ramp
     first: bool = True
 
@@ -125,7 +130,7 @@ def _landing_frames(fit: TempoFit) -> dict[float, Landing]:
     return {landing.time_s: landing for landing in fit.landings}
 
 
-def _cue_frame(cue: fmt.Cue, landings: dict, clock, sample_rate_hz: int) -> int:
+def _cue_frame(cue: fmt.CutsceneCue, landings: dict, clock, sample_rate_hz: int) -> int:
     """The frame a cue is applied at: its hit's landing when it shares a hit's time,
     else its own frame, moved onto a beat within one frame of it."""
     landing = landings.get(cue.time_s)
@@ -163,8 +168,9 @@ def _actions(cutscene: fmt.Cutscene, landings: dict, clock, sample_rate_hz: int)
 
 def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None, model=None,
                  sample_rate_hz: int = 48000):
-    """A MusicEngine for ``cutscene``: its seed, a recording synth, the clock locked to
-    ``fit``, and a cadence composer when the cutscene ends on one."""
+    """(engine, synth): a MusicEngine for ``cutscene`` (its seed, the clock locked to
+    ``fit``, a cadence composer when the cutscene ends on one) and the recording synth
+    it plays through."""
     from engine.api import EngineConfig, MusicEngine
     from engine.composer.composer import Composer
     from engine.playback.synth import Synth
@@ -177,8 +183,8 @@ def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None
     synth = RecordingSynth(Synth(soundfont, sample_rate_hz=sample_rate_hz, gain=SYNTH_GAIN))
     config = EngineConfig(sample_rate_hz=sample_rate_hz, seed=cutscene.seed, strict=True)
     engine = MusicEngine(score, composer, synth, config)
-    engine.player.lock_tempo(fit.tempo_map, [(span.bar_index, span.meter) for span in fit.meters])
-    return engine
+    engine.offline().lock_tempo(fit.tempo_map, [(span.bar_index, span.meter) for span in fit.meters])
+    return engine, synth
 
 
 def prepare(path_or_cutscene, sample_rate_hz: int = 48000):
@@ -205,8 +211,8 @@ class _Renderer:
     def __init__(self, cutscene, score, fit, engine, sample_rate_hz: int):
         self.cutscene, self.score, self.fit, self.engine = cutscene, score, fit, engine
         self.sr = sample_rate_hz
-        self.player = engine.player
-        self.clock = engine.player.clock
+        self.script = engine.offline()
+        self.clock = self.script.clock
         self.landings = _landing_frames(fit)
         self.rows: list[CueRow] = []
         self.cues_heard = []
@@ -220,7 +226,7 @@ class _Renderer:
 
     # ---- cues --------------------------------------------------------------
 
-    def _row(self, cue: fmt.Cue, name: str, kind: str, frame: int) -> None:
+    def _row(self, cue: fmt.CutsceneCue, name: str, kind: str, frame: int) -> None:
         timecode = cue.timecode or format_timecode(cue.time_s, self.cutscene.frame_rate)
         self.rows.append(CueRow(name, kind, float(cue.time_s), timecode, frame,
                                 _target_frame(cue.time_s, self.sr), **self._bar_beat(frame)))
@@ -228,18 +234,18 @@ class _Renderer:
     def apply(self, action: _Action) -> None:
         cue, frame, engine = action.cue, action.frame, self.engine
         if isinstance(cue, fmt.StateCue):
-            self._change(frame, "set_state", (cue.state, None))
+            self._change(frame, SetState(cue.state))
             self._row(cue, cue.state, "state", frame)
         elif isinstance(cue, fmt.EventCue):
-            self._change(frame, "post_event", (cue.event,))
+            self._change(frame, PostEvent(cue.event))
             self._row(cue, cue.event, "event", frame)
         elif isinstance(cue, fmt.ParameterCue):
             name, value = action.step or (cue.parameter, cue.value)
-            engine.apply("set_parameter", (name, float(value)), frame)
+            engine.apply(SetParameter(name, float(value)), frame)
             if action.first:
                 self._row(cue, cue.parameter, "parameter", frame)
         elif isinstance(cue, fmt.StingerCue):
-            engine.apply("trigger_stinger", (cue.stinger,), frame)
+            engine.apply(TriggerStinger(cue.stinger), frame)
             sync = self.score.stingers[cue.stinger].sync
             self._row(cue, cue.stinger, "stinger", sync_frame(frame, sync, self.clock))
         elif isinstance(cue, fmt.HitCue):
@@ -247,43 +253,43 @@ class _Renderer:
         elif isinstance(cue, fmt.EndCue):
             self._end(cue, frame)
 
-    def _change(self, frame: int, call: str, args: tuple) -> None:
-        self.engine.apply(call, args, frame)
+    def _change(self, frame: int, call) -> None:
+        self.engine.apply(call, frame)
         self._note_state(frame, row=len(self.rows))
 
     def _note_state(self, frame: int, row: int | None = None) -> None:
         """Remember a change of the machine's state (and the cue-sheet row that asked for it)."""
-        state = self.engine.machine.state
+        state = self.script.state
         if state != (self.state_changes[-1][1] if self.state_changes else self.score.initial_state):
             self.state_changes.append((frame, state, row))
 
     def _hit(self, cue: fmt.HitCue, frame: int) -> int:
         landed = frame
         if cue.accent > 0:
-            key = self.player.intent_at(frame).key
+            key = self.script.intent_at(frame).key
             for stinger in accent_stingers(cue.name, cue.accent, key):
-                landed = self.player.stinger(stinger, received_frame=frame)
+                landed = self.script.place_stinger(stinger, frame)
         if cue.stinger:
-            self.engine.apply("trigger_stinger", (cue.stinger,), frame)
+            self.engine.apply(TriggerStinger(cue.stinger), frame)
         return landed
 
     def _end(self, cue: fmt.EndCue, frame: int) -> None:
         if cue.fade_s is not None and not cue.cadence:
-            self.engine.apply("stop", (float(cue.fade_s),), frame)
+            self.engine.apply(Stop(float(cue.fade_s)), frame)
             self._row(cue, "end", "end fade", frame)
             self.ended_at = frame
             self.total = max(frame + round((cue.fade_s + TAIL_S) * self.sr), round(self.cutscene.length_s * self.sr))
             self.release_frame = frame + round(cue.fade_s * self.sr)
             return
-        intent = self.player.intent_at(frame)
-        self.player.end_music(frame)
+        intent = self.script.intent_at(frame)
+        self.script.end_music(frame)
         bar = self.clock.bar_at_frame(frame)
         hold_ticks = round(self.clock.bar_meter(bar).quarters_per_bar * PPQ)
         chord = final_chord(intent.key, velocity=FINAL_CHORD_VELOCITY)
         for stinger in final_chord_stingers(chord, intent, hold_ticks):
-            self.player.stinger(stinger, received_frame=frame)
+            self.script.place_stinger(stinger, frame)
         for stinger in accent_stingers("end", CADENCE_ACCENT, intent.key):
-            self.player.stinger(stinger, received_frame=frame)
+            self.script.place_stinger(stinger, frame)
         quarter = self.clock.bar_start_quarter(bar)
         self.release_frame = self.clock.frame_at_quarter(quarter + hold_ticks / PPQ)
         self.total = max(self.release_frame + round(TAIL_S * self.sr), round(self.cutscene.length_s * self.sr))
@@ -312,11 +318,11 @@ class _Renderer:
                 self.engine.render_block(block)
                 self._note_state(head)            # a timed state's follow-on
             else:
-                self.player.render_into(block)   # after the final downbeat: no more score control
+                self.script.render_unscored(block)   # after the final downbeat: no more score control
             peak = max(peak, float(np.max(np.abs(block))) if len(block) else 0.0)
             if sink is not None:
                 sink(block)
-            self.cues_heard.extend(self.player.poll())
+            self.cues_heard.extend(self.script.cues_rendered())
             head = stop
             if progress is not None:
                 progress(head, total)
@@ -325,14 +331,14 @@ class _Renderer:
 
     def _sample_curves(self, frame: int) -> None:
         for name in self.score.parameters:
-            self.curves[name].append((frame, self.engine.machine.parameter_at(name, frame)))
-        self.curves["intensity"].append((frame, self.player.intent_at(frame).intensity))
+            self.curves[name].append((frame, self.script.parameter_at(name, frame)))
+        self.curves["intensity"].append((frame, self.script.intent_at(frame).intensity))
 
     def transitions(self) -> list[tuple[int, str, str]]:
         """(frame, state, mood) where each change of state sounded; the cue-sheet rows of
         the state and event cues that asked for them move to those frames."""
         landed = [c for c in self.cues_heard if c.kind == "transition"]
-        out = [(0, self.score.initial_state, self.player.intent_at(0).mood)]
+        out = [(0, self.score.initial_state, self.script.intent_at(0).mood)]
         changes = list(self.state_changes)
         for cue in landed:
             state = out[-1][1]
@@ -364,12 +370,13 @@ def render_cutscene(path_or_cutscene, *, soundfont=None, model=None, sample_rate
         cutscene, score, fit = path_or_cutscene
     else:
         cutscene, score, fit = prepare(path_or_cutscene, sample_rate_hz)
-    engine = build_engine(cutscene, score, fit, soundfont=soundfont, model=model, sample_rate_hz=sample_rate_hz)
+    engine, synth = build_engine(cutscene, score, fit, soundfont=soundfont, model=model, sample_rate_hz=sample_rate_hz)
     try:
         renderer = _Renderer(cutscene, score, fit, engine, sample_rate_hz)
         total = renderer.run(sink, progress)
-        events = engine.synth.events
-        assert not engine.player.sequencer.sounding, f"notes left sounding: {engine.player.sequencer.sounding}"
+        events = synth.events
+        sounding = renderer.script.notes_sounding()
+        assert not sounding, f"notes left sounding: {sounding}"
     finally:
         engine.close()
     transitions = renderer.transitions()

@@ -126,13 +126,21 @@ class Chord:
         return tuple((self.root_pc + step) % 12 for step in CHORD_QUALITIES[self.quality])
 
 
+MELODY = "melody"
+"""The name of a bar's lead voice in ``Bar.voices``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One bar of music in key-neutral form: a melody and its harmony.
+    """One bar of music in key-neutral form: a melody, its harmony, and any other voices.
 
     Pitches are written with the tonic on C; ``mode`` says whether the bar was
     composed in major or minor (or another mode of ``keys.MODES``). Melody notes
     are monophonic, sorted by start, and lie inside the bar; chords tile the bar.
+    ``other_voices`` holds further named voices as ``(name, notes)`` pairs (a bass
+    line, a countermelody), each sorted by start and inside the bar; ``voices`` and
+    ``voice(name)`` read all of them, the melody included, so a reader of one voice
+    does not care which codec wrote the bar, and readers of ``melody`` never change.
     """
 
     meter: Meter
@@ -140,24 +148,48 @@ class Bar:
     harmony: tuple[Chord, ...] = ()
     mode: str = "major"
     source: str = field(default="", compare=False)
+    other_voices: tuple[tuple[str, tuple[Note, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"bar mode {self.mode!r} is not one of {sorted(MODES)}")
         length = self.meter.ticks_per_bar
-        for note in self.melody:
-            if note.end_ticks > length:
-                raise ValueError(f"note {note} ends past the bar ({length} ticks in {self.meter})")
         for chord in self.harmony:
             if chord.end_ticks > length:
                 raise ValueError(f"chord {chord} ends past the bar ({length} ticks in {self.meter})")
-        starts = [note.start_ticks for note in self.melody]
+        self._check_notes(MELODY, self.melody)
+        names = [MELODY]
+        for name, notes in self.other_voices:
+            if not isinstance(name, str) or not name or name in names:
+                raise ValueError(f"bar voice name {name!r} is empty, not a string or given twice")
+            names.append(name)
+            self._check_notes(name, notes)
+
+    def _check_notes(self, voice: str, notes: tuple[Note, ...]) -> None:
+        length = self.meter.ticks_per_bar
+        for note in notes:
+            if not isinstance(note, Note):
+                raise TypeError(f"bar {voice} holds {type(note).__name__} {note!r}, not a Note")
+            if note.end_ticks > length:
+                raise ValueError(f"note {note} ends past the bar ({length} ticks in {self.meter})")
+        starts = [note.start_ticks for note in notes]
         if starts != sorted(starts):
-            raise ValueError("bar melody notes must be sorted by start_ticks")
+            raise ValueError(f"bar {voice} notes must be sorted by start_ticks")
 
     @property
     def ticks(self) -> int:
         return self.meter.ticks_per_bar
+
+    @property
+    def voices(self) -> dict[str, tuple[Note, ...]]:
+        """Every voice by name, the melody first."""
+        return {MELODY: self.melody, **dict(self.other_voices)}
+
+    def voice(self, name: str) -> tuple[Note, ...]:
+        """The notes of voice ``name``; empty for a voice this bar does not carry."""
+        if name == MELODY:
+            return self.melody
+        return next((notes for voice, notes in self.other_voices if voice == name), ())
 
     def chord_at(self, tick: int) -> Chord | None:
         """The chord sounding at ``tick``, or None where the bar has no harmony."""

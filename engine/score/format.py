@@ -196,7 +196,7 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class Stinger:
+class StingerSpec:
     """A short phrase over the music: generated in ``mood`` or read from ``file``.
 
     ``duck`` (0..1) is how far the music's gain drops under it; a stinger asked for
@@ -226,7 +226,7 @@ class Score:
     moods: Mapping[str, Mood]
     parameters: Mapping[str, Parameter] = field(default_factory=dict)
     events: Mapping[str, Event] = field(default_factory=dict)
-    stingers: Mapping[str, Stinger] = field(default_factory=dict)
+    stingers: Mapping[str, StingerSpec] = field(default_factory=dict)
     phrase_bars: int = 4
     version: int = FORMAT_VERSION
     file: Path | None = field(default=None, compare=False)

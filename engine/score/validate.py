@@ -15,7 +15,7 @@ from engine.music.notes import Meter
 from engine.score import source as src
 from engine.score.format import (
     ANY_STATE, CURVES, SMOOTHING_SHAPES, STINGER_SYNC_POINTS, SYNC_POINTS,
-    Event, Intensity, Mood, Parameter, Segments, State, Stinger, Transition,
+    Event, Intensity, Mood, Parameter, Segments, State, StingerSpec, Transition,
 )
 from engine.score.gm import gm_names, gm_program
 from engine.score.source import Problems
@@ -135,7 +135,7 @@ def read_parameters(p: Problems, section: Any) -> dict[str, Parameter]:
 
 # ---- stingers ---------------------------------------------------------------------
 
-def read_stinger(p: Problems, name: str, body: Mapping, moods) -> Stinger | None:
+def read_stinger(p: Problems, name: str, body: Mapping, moods) -> StingerSpec | None:
     path = ("stingers", name)
     src.check_keys(p, path, body, STINGER_KEYS)
     mood = src.get_str(p, path, body, "mood", default=None)
@@ -150,10 +150,10 @@ def read_stinger(p: Problems, name: str, body: Mapping, moods) -> Stinger | None
     interval = src.get_number(p, path, body, "min_interval_s", 0, 600, default=0.5)
     if None in (length, sync, duck, interval):
         return None
-    return Stinger(name, mood, file, length, sync, duck, interval)
+    return StingerSpec(name, mood, file, length, sync, duck, interval)
 
 
-def read_stingers(p: Problems, section: Any, moods) -> dict[str, Stinger]:
+def read_stingers(p: Problems, section: Any, moods) -> dict[str, StingerSpec]:
     stingers = {}
     for name, body in named_entries(p, ("stingers",), section):
         stinger = read_stinger(p, name, body, moods)

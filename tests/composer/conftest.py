@@ -9,26 +9,20 @@ import numpy as np
 import pytest
 
 from engine.composer import attributes, tokens
+from engine.composer.config import QUANTILE_LEVELS, ConditioningSpec, ModelConfig
 from engine.composer.dataset import tune_bars
+from engine.composer.guard import GUARD_FILE, WindowIndex, melody_arrays
 from engine.composer.shipped import save_model
 from engine.music.notes import Meter
 
 DATA = Path(__file__).parent / "data" / "tunes.json"
 
-SPEC = {"size": attributes.CONDITIONING_SIZE, "fields": ["valence", "arousal", "register", "minor"], "meters": list(attributes.CONDITIONING_METERS),
-        "quantile_levels": [0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98], "arousal_quantiles": [0.07, 0.35, 0.55, 0.67, 0.75, 0.83, 0.93],
-        "register_quantiles": [0.3, 0.47, 0.6, 0.7, 0.78, 0.87, 0.95]}
+SPEC = ConditioningSpec(attributes.CONDITIONING_SIZE, ("valence", "arousal", "register", "minor"), attributes.CONDITIONING_METERS,
+                        QUANTILE_LEVELS, (0.07, 0.35, 0.55, 0.67, 0.75, 0.83, 0.93), (0.3, 0.47, 0.6, 0.7, 0.78, 0.87, 0.95))
 
 
-class TinyConfig:
-    """Stands in for model.ModelConfig without importing torch."""
-
-    def __init__(self, hidden_size: int = 32, embed_dim: int = 16, num_layers: int = 1) -> None:
-        self.values = {"vocab_size": tokens.VOCAB_SIZE, "cond_size": attributes.CONDITIONING_SIZE, "embed_dim": embed_dim,
-                       "hidden_size": hidden_size, "num_layers": num_layers, "dropout": 0.0}
-
-    def to_dict(self) -> dict:
-        return dict(self.values)
+def tiny_config(hidden_size: int = 32, embed_dim: int = 16, num_layers: int = 1) -> ModelConfig:
+    return ModelConfig(tokens.VOCAB_SIZE, attributes.CONDITIONING_SIZE, embed_dim, hidden_size, num_layers, dropout=0.0)
 
 
 def random_arrays(config: dict, seed: int = 0, scale: float = 0.5) -> dict[str, np.ndarray]:
@@ -42,21 +36,27 @@ def random_arrays(config: dict, seed: int = 0, scale: float = 0.5) -> dict[str, 
     return {k: a.astype(np.float32) for k, a in arrays.items()}
 
 
+def load_fixture_tunes() -> list:
+    """[(bars, minor, id)] for the real tunes in tests/composer/data/tunes.json."""
+    out = []
+    for tune in json.loads(DATA.read_text())["tunes"]:
+        rows = [(Meter.parse(b["meter"]), [tuple(n) for n in b["melody"]], [tuple(n) for n in b["lower"]]) for b in tune["bars"]]
+        out.append((tune_bars(rows, tune["minor"]), tune["minor"], tune["id"]))
+    return out
+
+
 def make_model_dir(directory: Path, seed: int = 0, **sizes) -> Path:
-    config = TinyConfig(**sizes)
+    """A model directory with random weights and a real guard index (the fixture tunes' 13-note windows)."""
+    config = tiny_config(**sizes)
     save_model(directory, random_arrays(config.to_dict(), seed), config, SPEC, {"note": "random weights for tests"})
+    WindowIndex.from_tunes((melody_arrays(bars) for bars, _, _ in load_fixture_tunes()), 13).save(directory / GUARD_FILE)
     return directory
 
 
 @pytest.fixture(scope="session")
 def fixture_tunes():
     """[(bars, minor, id)] for the real tunes in tests/composer/data/tunes.json."""
-    tunes = json.loads(DATA.read_text())["tunes"]
-    out = []
-    for tune in tunes:
-        rows = [(Meter.parse(b["meter"]), [tuple(n) for n in b["melody"]], [tuple(n) for n in b["lower"]]) for b in tune["bars"]]
-        out.append((tune_bars(rows, tune["minor"]), tune["minor"], tune["id"]))
-    return out
+    return load_fixture_tunes()
 
 
 @pytest.fixture

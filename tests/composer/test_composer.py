@@ -69,9 +69,9 @@ def test_snapshot_is_immutable(random_model):
     with pytest.raises(dataclasses.FrozenInstanceError):
         snap.bars_composed = 3
     with pytest.raises(ValueError):
-        snap.hidden[0, 0] = 1.0
+        snap.recurrent[0][0, 0] = 1.0
     composer.compose_bar(Intent(), 1)
-    assert not np.array_equal(snap.hidden, composer.snapshot().hidden)
+    assert not np.array_equal(snap.recurrent[0], composer.snapshot().recurrent[0])
 
 
 def test_unsupported_meter_is_refused(random_model):
@@ -99,13 +99,12 @@ def test_missing_model_dir_is_clear(tmp_path):
 
 
 def test_the_originality_guard_vetoes_copied_runs(random_model):
-    from engine.composer.evaluation.originality import RunCorpus, WindowIndex, melody_arrays, window_hashes, note_codes
-    from engine.composer.guard import GUARD_FILE
+    from engine.composer.guard import GUARD_FILE, WindowIndex, melody_arrays, note_codes, window_hashes
 
     intent = Intent(arousal=0.9)
     free = Composer.load(random_model, seed=11, guard=False)
     copied = [free.compose_bar(intent, i) for i in range(40)]
-    index = WindowIndex.build(RunCorpus.from_tunes([melody_arrays(copied)]), 5)
+    index = WindowIndex.from_tunes([melody_arrays(copied)], 5)
     index.save(random_model / GUARD_FILE)
     guarded = Composer.load(random_model, seed=11)
     assert guarded.copy_guard is not None and guarded.copy_guard.max_run == 4
@@ -115,3 +114,13 @@ def test_the_originality_guard_vetoes_copied_runs(random_model):
     assert not np.isin(hashes, index.hashes).any()
     snap = guarded.snapshot()
     assert len(snap.recent_notes) == 4
+
+
+def test_the_runtime_composer_imports_neither_torch_nor_the_evaluation():
+    import subprocess
+    import sys
+
+    code = ("import sys; from engine.composer.composer import Composer; Composer.load(seed=1); "
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('engine.composer.evaluation')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from engine.composer import attributes, tokens
 from engine.composer.composer import Composer
 from engine.composer.dataset import encode_tune
 from engine.composer.model import ModelConfig
-from engine.composer.shipped import load_model
+from engine.composer.shipped import ModelFileError, load_model
 from engine.composer.train import TrainConfig, record_test_nll, train
 from engine.music.intent import Intent
 
@@ -52,7 +53,9 @@ def test_loss_falls_and_the_export_composes(fixture_tunes, tmp_path):
     test_nll = record_test_nll(data, model_config, config, tmp_path / "run", tmp_path / "model")
     assert abs(test_nll - resumed["best_valid"]) < 1e-4  # best.pt after the resume; the same tunes, read the same way
     assert load_model(tmp_path / "model").card["test_nll_per_token"] == test_nll
-    composer = Composer.load(tmp_path / "model", seed=1)
+    with pytest.raises(ModelFileError, match="originality index"):
+        Composer.load(tmp_path / "model", seed=1)  # no guard index was built: refused, not silently unguarded
+    composer = Composer.load(tmp_path / "model", seed=1, guard=False)
     assert composer.compose_bar(Intent(), 0).harmony
 
 

@@ -206,3 +206,22 @@ def test_cadence_composer_writes_a_dominant_then_a_tonic_bar():
     assert [(c.root_pc, c.quality) for c in bars[3].harmony] == [(0, "maj")]
     bar = Bar(Meter(4, 4), (Note(61, 0, 480), Note(64, 480, 480)), (Chord(0, "maj", 0, 1920),))
     assert [n.pitch for n in dominant_bar(bar).melody] == [62, 65]
+
+
+def test_the_wrappers_fill_their_roles_explicitly_and_forward_nothing_else():
+    from engine.cutscene.render import RecordingSynth as CutsceneRecordingSynth
+
+    inner = FakeComposer()
+    composer = CadenceComposer(inner, final_bar=3)
+    snapshot = composer.snapshot()
+    composer.compose_bar(Intent(), 0)
+    composer.restore(snapshot)
+    assert inner.state == snapshot
+    assert not hasattr(composer, "calls")        # no __getattr__ forwarding to the inner composer
+
+    closed = []
+    synth = CutsceneRecordingSynth(type("Inner", (RecordingSynth,), {"close": lambda self: closed.append(1)})())
+    synth.render_block(np.zeros((64, 2), np.float32), 0, [])
+    synth.close()
+    assert closed == [1] and synth.events == []
+    assert not hasattr(synth, "balance")

@@ -253,11 +253,11 @@ def test_cli_parses_the_demo_options():
 
 
 def test_no_display_means_headless(monkeypatch):
-    from engine import demo_cmd
+    from demo import command
 
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    assert demo_cmd.has_display() is (not sys.platform.startswith("linux"))
+    assert command.has_display() is (not sys.platform.startswith("linux"))
 
 
 # -- the whole game, headless, with the real engine ----------------------------------

@@ -52,3 +52,31 @@ def test_bar_checks_notes_inside_and_sorted():
         Bar(meter, (Note(62, PPQ, PPQ), Note(60, 0, PPQ)))
     with pytest.raises(ValueError, match="mode"):
         Bar(meter, mode="happy")
+
+
+def test_bar_carries_more_voices_without_changing_the_melody():
+    meter = Meter(2, 4)
+    melody = (Note(72, 0, PPQ),)
+    bass = (Note(36, 0, PPQ), Note(43, PPQ, PPQ))
+    bar = Bar(meter, melody, other_voices=(("bass", bass),))
+    assert bar.melody == melody and bar.voice("melody") == melody
+    assert bar.voice("bass") == bass and bar.voice("counter") == ()
+    assert list(bar.voices) == ["melody", "bass"] and bar.voices["bass"] == bass
+    assert bar != Bar(meter, melody) and Bar(meter, melody).voices == {"melody": melody}
+
+
+@pytest.mark.parametrize("voices, message", [
+    ((("melody", ()),), "given twice"),
+    ((("bass", ()), ("bass", ())), "given twice"),
+    ((("", ()),), "empty"),
+    ((("bass", (Note(36, PPQ, PPQ), Note(38, 0, PPQ))),), "bass notes must be sorted"),
+    ((("bass", (Note(36, 0, 3 * PPQ),)),), "past the bar"),
+])
+def test_bar_checks_every_voice(voices, message):
+    with pytest.raises(ValueError, match=message):
+        Bar(Meter(2, 4), other_voices=voices)
+
+
+def test_bar_voice_must_hold_notes():
+    with pytest.raises(TypeError, match="bass"):
+        Bar(Meter(2, 4), other_voices=(("bass", ((36, 0, 480),)),))

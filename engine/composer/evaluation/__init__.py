@@ -4,12 +4,12 @@
   network's cross-entropy.
 - ``features`` — per-bar and per-phrase features (Yang & Lerch 2018, MusPy).
 - ``overlap`` — overlapping area of generated and real feature distributions.
-- ``originality`` — longest run shared with the training tunes, the human baseline
-  for it, and the ``CopyGuard`` the composer consults while sampling.
+- ``originality`` — longest run shared with the training tunes and the human
+  baseline for it, on the hashing of the composer's copy guard (``composer/guard.py``).
 - ``stats`` — Spearman's ρ, NRMSE, accuracy; ``report`` — Markdown and PNG plots.
 
 The modules above are generic over plain inputs: they import neither torch nor the
-composer (the guard imports numpy only). Binding them to the composer, for
+composer (originality imports only the guard's hashing). Binding them to the composer, for
 ``moodscore eval``:
 
 - ``splits`` — the token dataset's splits: tokens, training conditioning, decoded

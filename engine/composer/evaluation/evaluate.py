@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from engine.composer.evaluation import features, generation, likelihood, splits, stats
-from engine.composer.evaluation.originality import RunCorpus, human_baseline, longest_shared_run, melody_arrays
+from engine.composer.evaluation.originality import RunCorpus, human_baseline, longest_shared_run
+from engine.composer.guard import load_guard, melody_arrays
 from engine.composer.evaluation.overlap import compare_feature_sets
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,10 @@ class EvalConfig:
     top_p: float = 0.95
 
 
-def _net(model) -> likelihood.BatchedGru:
-    return likelihood.BatchedGru(model.arrays, model.model_config["num_layers"], model.model_config["embed_dim"])
+def _net(model):
+    from engine.composer.steppers import make_stepper
+
+    return make_stepper(model.arrays, model.model_config)
 
 
 def _nll(logprobs: np.ndarray) -> float:
@@ -232,11 +235,11 @@ def evaluate(config: EvalConfig = EvalConfig()) -> tuple[dict, dict]:
     t0 = time.monotonic()
     train_melodies, test_melodies = splits.melodies(train), splits.melodies(test)
     duplicate = splits.duplicate_tunes(test_melodies, train_melodies)
-    guard = Composer(model, guard=True).copy_guard
+    guard = load_guard(model.directory)
     originality, runs = originality_figures(
         RunCorpus.from_tunes(train_melodies), control + matched + per_bar, unguarded, test_melodies, duplicate,
         [melody_arrays(bars) for bars, _ in real], duplicate[np.array(tune_of_phrase, dtype=np.int64)],
-        guard.max_run if guard is not None else None)
+        guard.max_run)
     results |= originality
     timings["originality_s"] = time.monotonic() - t0
     results |= {"phrases_control": len(control), "phrases_matched": len(matched), "bars_per_phrase": config.bars_per_phrase,

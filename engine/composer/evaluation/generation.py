@@ -87,16 +87,16 @@ def _unit(x: float) -> float:
     return float(min(1.0, max(0.0, x)))
 
 
-def intent_for_labels(valence: float, arousal: float, register: float, minor: bool, spec: dict) -> tuple[float, float, float]:
+def intent_for_labels(valence: float, arousal: float, register: float, minor: bool, spec) -> tuple[float, float, float]:
     """(valence, arousal, intensity) intents whose conditioning (``composer.intent_conditioning``)
     comes closest to the given labels: the inverse of its piecewise-linear maps, clipped."""
-    a_lo, a_hi = spec["arousal_quantiles"][0], spec["arousal_quantiles"][-1]
-    r_lo, r_hi = spec["register_quantiles"][1], spec["register_quantiles"][-2]
+    a_lo, a_hi = spec.arousal_quantiles[0], spec.arousal_quantiles[-1]
+    r_lo, r_hi = spec.register_quantiles[1], spec.register_quantiles[-2]
     v = valence / 0.25 if minor else (valence - 0.75) / 0.25
     return _unit(v), _unit((arousal - a_lo) / (a_hi - a_lo)), _unit((register - r_lo) / (r_hi - r_lo))
 
 
-def matched_plan(real_phrases: list[tuple[list[Bar], bool]], spec: dict, seed0: int = 100_000,
+def matched_plan(real_phrases: list[tuple[list[Bar], bool]], spec, seed0: int = 100_000,
                  per_bar: bool = False) -> list[PhraseRequest]:
     """One request per real phrase (its bars and whether the tune is minor), asking
     for the phrase's mean labels; ``per_bar`` also asks for each bar's own arousal

@@ -1,8 +1,8 @@
 """Negative log-likelihood per token (nats) of the network and of its baselines.
 
-The network is run in numpy, batched over tunes: the same arithmetic as
-``numpy_gru.GruStepper.step`` (gates r, z, n as ``torch.nn.GRU``) on a (B, H)
-state instead of one (H,) vector. Every tune is scored from a zero state, as the
+The network is run in numpy, batched over tunes, by the composer's own stepper
+(``steppers.make_stepper``; its ``step_batch`` advances a (L, B, H) state where
+the composer's ``step`` advances one (L, H)). Every tune is scored from a zero state, as the
 composer starts, predicting tokens 1..n-1 from tokens 0..n-2; the conditioning of
 an input token is the label of the bar it belongs to, exactly as ``train.batches``
 feeds it. (Training and its validation figure carry the state across tunes laid
@@ -29,61 +29,27 @@ import numpy as np
 
 from engine.composer.evaluation.ngram import KneserNeyLM, NgramConfig
 from engine.composer.evaluation.splits import SplitTunes
+from engine.composer.steppers import Stepper
 
 log = logging.getLogger(__name__)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-class BatchedGru:
-    """The shipped network's forward pass over a batch of sequences, in numpy."""
-
-    def __init__(self, arrays: dict[str, np.ndarray], num_layers: int, embed_dim: int) -> None:
-        f32 = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}
-        w_ih0 = f32["gru_weight_ih_l0"]
-        self.num_layers, self.embed_dim = num_layers, embed_dim
-        self.hidden_size = f32["gru_weight_hh_l0"].shape[1]
-        # (V, 3H): each token's embedding through layer 0's input weights, plus its bias
-        self.token_gates = (f32["embed"].astype(np.float64) @ w_ih0[:, :embed_dim].T.astype(np.float64)
-                            + f32["gru_bias_ih_l0"]).astype(np.float32)
-        self.cond_weight_t = np.ascontiguousarray(w_ih0[:, embed_dim:].T)  # (C, 3H)
-        self.w_ih_t = [None] + [np.ascontiguousarray(f32[f"gru_weight_ih_l{k}"].T) for k in range(1, num_layers)]
-        self.b_ih = [None] + [f32[f"gru_bias_ih_l{k}"] for k in range(1, num_layers)]
-        self.w_hh_t = [np.ascontiguousarray(f32[f"gru_weight_hh_l{k}"].T) for k in range(num_layers)]
-        self.b_hh = [f32[f"gru_bias_hh_l{k}"] for k in range(num_layers)]
-        self.head_t = np.ascontiguousarray(f32["head_weight"].T)  # (H, V)
-        self.head_bias = f32["head_bias"]
-
-    def _cell(self, gates_x: np.ndarray, h: np.ndarray, layer: int) -> np.ndarray:
-        """One GRU step for a batch: gates_x (B, 3H), h (B, H) -> (B, H)."""
-        hs = self.hidden_size
-        gates_h = h @ self.w_hh_t[layer] + self.b_hh[layer]
-        r = _sigmoid(gates_x[:, :hs] + gates_h[:, :hs])
-        z = _sigmoid(gates_x[:, hs:2 * hs] + gates_h[:, hs:2 * hs])
-        n = np.tanh(gates_x[:, 2 * hs:] + r * gates_h[:, 2 * hs:])
-        return (1.0 - z) * n + z * h
-
-    def token_logprobs(self, tokens: np.ndarray, conds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """log P(tokens[b, t+1] | tokens[b, :t+1]) for a padded batch: tokens (B, T)
-        int64, conds (B, T, C) per input token, lengths (B,). Returns (B, T-1) with
-        zeros past each sequence's end."""
-        batch, steps = tokens.shape
-        state = [np.zeros((batch, self.hidden_size), np.float32) for _ in range(self.num_layers)]
-        out = np.zeros((batch, max(steps - 1, 0)), np.float64)
-        rows = np.arange(batch)
-        for t in range(steps - 1):
-            live = lengths > t + 1
-            gates = self.token_gates[tokens[:, t]] + conds[:, t] @ self.cond_weight_t
-            h = state[0] = self._cell(gates, state[0], 0)
-            for layer in range(1, self.num_layers):
-                h = state[layer] = self._cell(h @ self.w_ih_t[layer] + self.b_ih[layer], state[layer], layer)
-            logits = (h @ self.head_t + self.head_bias).astype(np.float64)  # (B, V)
-            peak = logits.max(axis=1, keepdims=True)
-            log_norm = peak[:, 0] + np.log(np.exp(logits - peak).sum(axis=1))
-            out[:, t] = np.where(live, logits[rows, tokens[:, t + 1]] - log_norm, 0.0)
-        return out
+def token_logprobs(stepper: Stepper, tokens: np.ndarray, conds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """log P(tokens[b, t+1] | tokens[b, :t+1]) for a padded batch: tokens (B, T)
+    int64, conds (B, T, C) per input token, lengths (B,). Returns (B, T-1) with
+    zeros past each sequence's end."""
+    batch, steps = tokens.shape
+    state = stepper.zero_state(batch)
+    out = np.zeros((batch, max(steps - 1, 0)), np.float64)
+    rows = np.arange(batch)
+    for t in range(steps - 1):
+        live = lengths > t + 1
+        logits, state = stepper.step_batch(tokens[:, t], stepper.cond_gates_batch(conds[:, t]), state)
+        logits = logits.astype(np.float64)  # (B, V)
+        peak = logits.max(axis=1, keepdims=True)
+        log_norm = peak[:, 0] + np.log(np.exp(logits - peak).sum(axis=1))
+        out[:, t] = np.where(live, logits[rows, tokens[:, t + 1]] - log_norm, 0.0)
+    return out
 
 
 def _pad_batch(seqs: list[np.ndarray], conds: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -115,7 +81,7 @@ def constant_conditioning(vector: np.ndarray, keep: slice = slice(0, 0)) -> Cond
     return apply
 
 
-def network_logprobs(net: BatchedGru, split: SplitTunes, cond_fn: CondFn | None = None,
+def network_logprobs(net: Stepper, split: SplitTunes, cond_fn: CondFn | None = None,
                      batch_size: int = 48) -> np.ndarray:
     """Log-probabilities of every predicted token of a split (tunes in order, each
     from its second token), conditioned on the training labels, or on
@@ -127,7 +93,7 @@ def network_logprobs(net: BatchedGru, split: SplitTunes, cond_fn: CondFn | None 
         chosen = order[start:start + batch_size]
         conds = [split.conds[i] if cond_fn is None else cond_fn(split.conds[i]) for i in chosen]
         tok, cond, lengths = _pad_batch([split.tokens[i] for i in chosen], conds)
-        logprobs = net.token_logprobs(tok, cond, lengths)
+        logprobs = token_logprobs(net, tok, cond, lengths)
         for row, i in enumerate(chosen):
             per_tune[i] = logprobs[row, :lengths[row] - 1]
     return np.concatenate(per_tune) if per_tune else np.zeros(0)

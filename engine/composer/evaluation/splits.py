@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.composer.evaluation.originality import note_codes
+from engine.composer.guard import note_codes
 from engine.music.notes import Bar
 
 SPLITS = {"train": 0, "valid": 1, "test": 2}
@@ -80,7 +80,7 @@ def is_minor(tune_conds: np.ndarray) -> bool:
 
 def melody_from_tokens(tune_tokens: np.ndarray, grid_ticks: int) -> tuple[np.ndarray, np.ndarray]:
     """(pitches, durations_ticks) of the melody: every PITCH token and the DUR token
-    that follows it. Vectorised; equals ``originality.melody_arrays`` of the bars."""
+    that follows it. Vectorised; equals ``guard.melody_arrays`` of the bars."""
     from engine.composer import tokens
 
     t = np.asarray(tune_tokens, dtype=np.int64)

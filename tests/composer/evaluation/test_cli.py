@@ -15,10 +15,9 @@ from engine.composer import tokens
 from engine.composer.dataset import encode_tune
 from engine.composer.evaluation import cli, likelihood, splits
 from engine.composer.evaluation.evaluate import EvalConfig, evaluate
-from engine.composer.evaluation.originality import RunCorpus, WindowIndex, melody_arrays
-from engine.composer.guard import GUARD_FILE
-from engine.composer.numpy_gru import GruStepper
+from engine.composer.guard import melody_arrays
 from engine.composer.shipped import load_model
+from engine.composer.steppers import make_stepper
 
 from ..conftest import make_model_dir
 
@@ -49,12 +48,9 @@ def token_file(fixture_tunes, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def model_dir(fixture_tunes, tmp_path_factory):
+def model_dir(tmp_path_factory):
     """A random 32-unit model with a 13-note guard index over the fixture's melodies."""
-    directory = make_model_dir(tmp_path_factory.mktemp("model"), seed=3)
-    corpus = RunCorpus.from_tunes(melody_arrays(bars) for bars, _, _ in fixture_tunes)
-    WindowIndex.build(corpus, 13).save(directory / GUARD_FILE)
-    return directory
+    return make_model_dir(tmp_path_factory.mktemp("model"), seed=3)
 
 
 def _data(path):
@@ -62,11 +58,10 @@ def _data(path):
         return {k: data[k] for k in data.files}
 
 
-def test_batched_network_matches_the_stepper(model_dir, token_file):
+def test_batched_likelihood_matches_single_steps(model_dir, token_file):
     model = load_model(model_dir)
     test = splits.split_tunes(_data(token_file), "test")
-    net = likelihood.BatchedGru(model.arrays, 1, model.model_config["embed_dim"])
-    stepper = GruStepper(model.arrays, 1, model.model_config["embed_dim"])
+    stepper = make_stepper(model.arrays, model.model_config)
     expected = []
     for tune_tokens, conds in zip(test.tokens, test.conds):
         state = stepper.zero_state()
@@ -74,10 +69,10 @@ def test_batched_network_matches_the_stepper(model_dir, token_file):
             logits, state = stepper.step(int(tune_tokens[t]), stepper.cond_gates(conds[t]), state)
             logits = logits.astype(np.float64)
             expected.append(logits[tune_tokens[t + 1]] - np.log(np.exp(logits - logits.max()).sum()) - logits.max())
-    got = likelihood.network_logprobs(net, test, batch_size=1)
+    got = likelihood.network_logprobs(stepper, test, batch_size=1)
     assert got.size == test.n_predicted
     np.testing.assert_allclose(got, expected, atol=1e-4)
-    np.testing.assert_allclose(likelihood.network_logprobs(net, test, batch_size=8), got, atol=1e-5)
+    np.testing.assert_allclose(likelihood.network_logprobs(stepper, test, batch_size=8), got, atol=1e-5)
 
 
 def test_melodies_and_duplicates(token_file):

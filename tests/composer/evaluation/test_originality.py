@@ -5,9 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.composer.evaluation.originality import (
-    CopyGuard, RunCorpus, WindowIndex, hash_window_py, human_baseline, longest_shared_run,
-    note_codes, percentile_rank, window_hashes)
+from engine.composer.evaluation.originality import RunCorpus, human_baseline, longest_shared_run, percentile_rank
+from engine.composer.guard import CopyGuard, WindowIndex, hash_window_py, melody_arrays, note_codes, window_hashes
 from engine.music.notes import Note
 
 DURATIONS = np.array([240, 480, 720, 960])
@@ -34,7 +33,7 @@ def test_copied_tune_runs_its_whole_length_and_is_caught(corpus_and_tunes):
     corpus, tunes = corpus_and_tunes
     pitches, durations = tunes[4]
     assert longest_shared_run(pitches, durations, corpus) == len(pitches)
-    guard = CopyGuard(WindowIndex.build(corpus, 9), max_run=8)
+    guard = CopyGuard(WindowIndex.from_tunes(tunes, 9), max_run=8)
     notes = _notes(pitches, durations)
     assert not guard.would_copy(notes[:8])  # a run of max_run notes is allowed
     assert all(guard.would_copy(notes[:k]) for k in range(9, len(notes) + 1))
@@ -44,7 +43,7 @@ def test_transposed_copy_is_still_caught(corpus_and_tunes):
     corpus, tunes = corpus_and_tunes
     pitches, durations = tunes[7]
     assert longest_shared_run(pitches - 5, durations, corpus) == len(pitches)
-    guard = CopyGuard(WindowIndex.build(corpus, 6), max_run=5)
+    guard = CopyGuard(WindowIndex.from_tunes(tunes, 6), max_run=5)
     assert guard.would_copy(_notes(pitches[10:16] + 3, durations[10:16]))
 
 
@@ -57,11 +56,11 @@ def test_embedded_copy_has_exactly_its_length(corpus_and_tunes):
 
 
 def test_random_phrase_shares_only_a_short_run(corpus_and_tunes):
-    corpus, _ = corpus_and_tunes
+    corpus, tunes = corpus_and_tunes
     pitches, durations = _tune(np.random.default_rng(99), 60)
     run = longest_shared_run(pitches, durations, corpus)
     assert 1 <= run < 8
-    guard = CopyGuard(WindowIndex.build(corpus, 9), max_run=8)
+    guard = CopyGuard(WindowIndex.from_tunes(tunes, 9), max_run=8)
     notes = _notes(pitches, durations)
     assert not any(guard.would_copy(notes[:k]) for k in range(1, len(notes) + 1))
 
@@ -89,8 +88,8 @@ def test_window_hash_ignores_the_first_interval():
 
 
 def test_index_round_trips_through_npz(tmp_path, corpus_and_tunes):
-    corpus, _ = corpus_and_tunes
-    index = WindowIndex.build(corpus, 9)
+    corpus, tunes = corpus_and_tunes
+    index = WindowIndex.from_tunes(tunes, 9)
     index.save(tmp_path / "copy_index.npz")
     loaded = WindowIndex.load(tmp_path / "copy_index.npz")
     assert loaded.window_notes == 9 and np.array_equal(loaded.hashes, index.hashes)
@@ -102,7 +101,7 @@ def test_index_round_trips_through_npz(tmp_path, corpus_and_tunes):
 
 def test_guard_needs_a_matching_window_length(corpus_and_tunes):
     with pytest.raises(ValueError, match="9 notes"):
-        CopyGuard(WindowIndex.build(corpus_and_tunes[0], 6), max_run=8)
+        CopyGuard(WindowIndex.from_tunes(corpus_and_tunes[1], 6), max_run=8)
 
 
 def test_human_baseline_and_percentile_rank(corpus_and_tunes):
@@ -117,10 +116,15 @@ def test_human_baseline_and_percentile_rank(corpus_and_tunes):
 
 
 def test_melody_arrays_read_bars_in_order():
-    from engine.composer.evaluation.originality import melody_arrays
     from engine.music.notes import Bar, Meter
 
     bars = [Bar(Meter(2, 4), (Note(60, 0, 480), Note(62, 480, 480))), Bar(Meter(2, 4), (Note(64, 0, 960),))]
     pitches, durations = melody_arrays(bars)
     assert pitches.tolist() == [60, 62, 64] and durations.tolist() == [480, 480, 960]
     assert longest_shared_run([], [], RunCorpus.from_tunes([(pitches, durations)])) == 0
+
+
+def test_the_guard_index_holds_the_windows_the_evaluation_searches(corpus_and_tunes):
+    corpus, tunes = corpus_and_tunes
+    for length in (1, 5, 13):
+        assert np.array_equal(WindowIndex.from_tunes(tunes, length).hashes, corpus.sorted_hashes(length))

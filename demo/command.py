@@ -1,4 +1,4 @@
-"""``moodscore demo``: the pygame dungeon game, scored live by the engine.
+"""``moodscore demo``: the pygame dungeon game, scored live by the engine (named in the CLI table).
 
 With a display it opens a window and plays through pygame's audio. With
 ``--seconds N`` (or when there is no display) it runs headless: SDL's dummy video
