@@ -35,7 +35,8 @@ MINOR_WEIGHTS = {3: 1.0, 8: 0.5}
 CHORD_TONE_WEIGHT = 0.5
 MIN_EVIDENCE_QUARTERS = 0.25
 REGISTER_LOW, REGISTER_HIGH = 48.0, 84.0
-CONDITIONING_METERS = ("4/4", "3/4", "2/4", "2/2", "6/8", "9/8", "12/8", "3/8")
+CONDITIONING_METERS = ("4/4", "3/4", "2/4", "2/2", "6/8", "9/8", "12/8", "3/8", "3/2", "6/4", "5/4")
+"""The meters of the one-hot, in training order (``tokens.ALL_METERS``); a model's spec lists the ones it knows."""
 CONDITIONING_SIZE = 4 + len(CONDITIONING_METERS)
 """The mood-and-meter part of the conditioning; a position-conditioned model appends ``POSITION_SIZE`` more."""
 POSITION_FIELDS = ("bar_in_phrase_0", "bar_in_phrase_1", "bar_in_phrase_2", "bar_in_phrase_3+", "closes_phrase", "closes_section",

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from engine.composer import tokens
+    from engine.composer.codecs import codec_named
     from engine.composer.dataset import dataset_stats, load_token_dataset
     from engine.composer.model import ModelConfig
     from engine.composer.train import TrainConfig, train
@@ -51,11 +51,13 @@ def run(args: argparse.Namespace) -> int:
         args.run_dir = args.run_dir.with_name(args.run_dir.name + "-uncond")
         args.export = args.export.with_name(args.export.name + "-uncond")
     check_licences(data, args.export)
-    model_config = ModelConfig(tokens.VOCAB_SIZE, int(data["bar_cond"].shape[1]), embed_dim=args.embed, hidden_size=args.hidden, num_layers=args.layers)
+    meta = json.loads(str(data["meta"]))
+    codec = codec_named(meta.get("codec", "melody_harmony"))
+    model_config = ModelConfig(codec.vocab_size, int(data["bar_cond"].shape[1]), embed_dim=args.embed, hidden_size=args.hidden,
+                               num_layers=args.layers, codec=codec.name)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, seq_len=args.seq_len, learning_rate=args.learning_rate,
                          max_minutes=args.max_minutes, device=args.device, threads=args.threads, max_train_tokens=args.max_train_tokens,
                          linear_decay=args.linear_decay)
-    meta = json.loads(str(data["meta"]))
     card = {"data": dataset_stats(data), "provenance": meta.get("provenance", {}), "key_labels": meta.get("key_labels", {}),
             **({"note": "unconditional baseline: conditioning zeroed in training"} if args.unconditional else {})}
     state = train(data, model_config, config, args.run_dir, args.export, args.resume, card)

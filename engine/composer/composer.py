@@ -28,13 +28,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from engine.composer.attributes import CONDITIONING_METERS, CONDITIONING_SIZE
+from engine.composer.attributes import default_form, position_vector
 from engine.composer.bar_codec import BarGrammar
 from engine.composer.codecs import codec_named
 from engine.composer.config import ConditioningSpec
+from engine.composer.form_labels import BarForm
 from engine.composer.guard import load_guard
 from engine.composer.sampling import SamplingConfig, sample_token
 from engine.composer.shipped import ShippedModel, load_model
@@ -77,15 +79,17 @@ def register_drift(seed: int, bar_index: int) -> float:
     return float(np.sin(2.0 * np.pi * (bar_index / DRIFT_PHRASE_BARS + phase)))
 
 
-def intent_conditioning(intent: Intent, spec: ConditioningSpec, drift: float = 0.0) -> np.ndarray:
-    """(C,) conditioning vector for an intent, mapped onto the training label range.
+def intent_conditioning(intent: Intent, spec: ConditioningSpec, drift: float = 0.0, form: BarForm | None = None) -> np.ndarray:
+    """(C,) conditioning vector for an intent, mapped onto the training label range, laid out as ``spec`` says.
 
     Valence places the bar in the requested mode's half (major 0.75..1, minor 0..0.25);
     arousal maps 0..1 onto the corpus' 2nd..98th percentile of bar arousal; intensity
     maps onto the 10th..90th percentile of register, moved by ``drift`` (-1..1) times
-    ``REGISTER_DRIFT`` of the interquartile range and kept inside the 2nd..98th.
+    ``REGISTER_DRIFT`` of the interquartile range and kept inside the 2nd..98th. A
+    position-conditioned model also gets where the bar sits in the form (``form``;
+    bar 0 of ``attributes.default_form`` when None).
     """
-    vector = np.zeros(CONDITIONING_SIZE, dtype=np.float32)
+    vector = np.zeros(spec.size, dtype=np.float32)
     minor = intent.key.is_minor
     vector[0] = 0.25 * intent.valence if minor else 0.75 + 0.25 * intent.valence
     vector[1] = _interpolate([0.0, 1.0], [spec.arousal_quantiles[0], spec.arousal_quantiles[-1]], intent.arousal)
@@ -94,7 +98,9 @@ def intent_conditioning(intent: Intent, spec: ConditioningSpec, drift: float = 0
     register += drift * REGISTER_DRIFT * (register_q[4] - register_q[2])
     vector[2] = min(max(register, register_q[0]), register_q[-1])
     vector[3] = 1.0 if minor else 0.0
-    vector[4 + CONDITIONING_METERS.index(str(intent.meter))] = 1.0
+    vector[4 + spec.meters.index(str(intent.meter))] = 1.0
+    if spec.position_fields:
+        vector[4 + len(spec.meters):] = position_vector(form if form is not None else default_form(0))
     return vector
 
 
@@ -120,6 +126,8 @@ class Composer:
         self.recent_notes: tuple[tuple[int, int], ...] = ()
         self.vetoed_notes = 0
         self._pitch_bias = self._singable_bias()
+        self.form_of: Callable[[int], BarForm] = default_form
+        """Where bar ``bar_index`` sits in the form, for a position-conditioned model (a form planner replaces it)."""
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95, guard: bool = True) -> "Composer":
@@ -136,10 +144,11 @@ class Composer:
 
     def compose_bar(self, intent: Intent, bar_index: int) -> Bar:
         """Compose the next bar for ``intent``; the hidden state moves to the bar's end."""
-        if str(intent.meter) not in CONDITIONING_METERS:
-            raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(CONDITIONING_METERS)})")
+        meters = self.model.conditioning.meters
+        if str(intent.meter) not in meters or str(intent.meter) not in getattr(self.codec, "meters", meters):
+            raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(meters)})")
         rng = np.random.Generator(np.random.PCG64([self.seed & 0xFFFFFFFF, int(bar_index)]))
-        conditioning = intent_conditioning(intent, self.model.conditioning, register_drift(self.seed, bar_index))
+        conditioning = intent_conditioning(intent, self.model.conditioning, register_drift(self.seed, bar_index), self.form_of(bar_index))
         cond_gates = self.stepper.cond_gates(conditioning)
         grammar = self.codec.grammar(intent.meter)
         logits, state = self.stepper.step(self.codec.bar_token(intent.meter), cond_gates, self.state)

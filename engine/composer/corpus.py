@@ -234,7 +234,7 @@ def label_report(arrays: dict[str, np.ndarray]) -> dict:
         kinds = [key_labels.disagreement(key_labels.KeyLabel(int(arrays["tune_tonic_pc"][r]), str(arrays["tune_mode_name"][r]), ""),
                                          int(arrays["tune_analysed_tonic_pc"][r]), bool(arrays["tune_analysed_minor"][r])) for r in rows]
         ends_on = lambda column: int(sum(arrays["tune_final_pc"][r] == arrays[column][r] for r in rows))  # noqa: E731
-        report[collection] = {"tunes": len(rows), "label_source": {s: int((arrays["tune_key_source"][rows] == s).sum()) for s in key_labels.SOURCES},
+        report[collection] = {"tunes": len(rows), "label_source": {str(s): int(n) for s, n in zip(*np.unique(arrays["tune_key_source"][rows], return_counts=True))},
                               "disagree_with_analysis": sum(1 for k in kinds if k), "disagree_rate": round(sum(1 for k in kinds if k) / max(1, len(rows)), 4),
                               "relative": kinds.count("relative"), "parallel": kinds.count("parallel"), "other": kinds.count("other"),
                               "ends_on_label_tonic": ends_on("tune_tonic_pc"), "ends_on_analysed_tonic": ends_on("tune_analysed_tonic_pc")}

@@ -18,8 +18,10 @@ from engine.composer import form_labels, key_labels
 from engine.composer.form_labels import BarForm, Measure
 from engine.music.notes import PPQ
 
-SIGNATURE_ONLY_COLLECTIONS = ("essenFolksong", "midi")
-"""Sources whose key field is a signature, not a key: Essen's K: (FACTS.md) and MIDI key events (often a default)."""
+SIGNATURE_ONLY_COLLECTIONS = ("essenFolksong",)
+"""Sources whose key field is a signature, not a key: Essen's K: (FACTS.md)."""
+EVIDENCE_ONLY_COLLECTIONS = ("midi",)
+"""Sources whose key events are not trusted (a sequencer writes C major by default): final note and profile only."""
 
 SECTION_BARLINES = ("double", "final", "light-light", "light-heavy", "heavy-light", "heavy-heavy")
 
@@ -108,7 +110,7 @@ def _key_label(score, collection: str, final_pc: int, weights: np.ndarray) -> ke
     from music21 import key
 
     signatures = list(score.recurse().getElementsByClass(key.KeySignature))
-    first = signatures[0] if signatures else None
+    first = signatures[0] if signatures and collection not in EVIDENCE_ONLY_COLLECTIONS else None
     if isinstance(first, key.Key) and collection not in SIGNATURE_ONLY_COLLECTIONS and first.mode.lower() in key_labels.MAJOR_MODES + key_labels.MINOR_MODES:
         return key_labels.from_notation(first.tonic.pitchClass, first.mode)
     if first is not None:

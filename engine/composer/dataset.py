@@ -31,6 +31,8 @@ from engine.music.notes import Bar, Chord, Meter, Note
 
 log = logging.getLogger(__name__)
 
+TRAINING_CODEC = tokens.MELODY_HARMONY_V2
+"""The tokenisation new datasets (and the models trained on them) use: the base one plus 3/2, 6/4, 5/4."""
 TOKEN_DATASET_VERSION = 3
 DEFAULT_TOKENS_PATH = Path("data/tokens-v3.npz")
 SIGNATURE_HEAD_NOTES = 16
@@ -58,7 +60,7 @@ def _supported_segment(rows) -> list:
     """The tune's bars up to the first bar in a meter the tokenizer does not know."""
     kept = []
     for meter, melody, lower in rows:
-        if meter not in tokens.METERS:
+        if meter not in TRAINING_CODEC.meters:
             break
         kept.append((Meter.parse(meter), melody, lower))
     return kept
@@ -116,12 +118,12 @@ def encode_tune(bars: list[Bar], minor: bool, forms: list[BarForm] | None = None
     a final BAR token closes the last bar. Without ``forms`` every bar gets ``attributes.default_form``."""
     token_list, token_bar, conds = [], [], []
     for index, bar in enumerate(bars):
-        bar_tokens = tokens.encode_bar(bar)
+        bar_tokens = TRAINING_CODEC.encode(bar)
         token_list += bar_tokens
         token_bar += [index] * len(bar_tokens)
         form = forms[index] if forms is not None else attributes.default_form(index)
         conds.append(np.concatenate([attributes.conditioning_vector(attributes.bar_attributes(bar), minor, bar.meter), attributes.position_vector(form)]))
-    token_list.append(tokens.bar_token(bars[-1].meter))
+    token_list.append(TRAINING_CODEC.bar_token(bars[-1].meter))
     token_bar.append(len(bars) - 1)
     return token_list, token_bar, np.stack(conds)
 
@@ -190,7 +192,7 @@ def build_token_dataset(corpus_path: Path, out_path: Path = DEFAULT_TOKENS_PATH)
     table[:, 2], group_sizes = grouped_splits([str(i) for i in arrays["tune_id"][table[:, 4]]], signatures)
     moved = int((table[:, 2] != arrays["tune_split"][table[:, 4]]).sum())
     meta = {"stamp": stamp, "build_s": round(time.monotonic() - start_s, 1), "corpus_sources": corpus_meta["sources"],
-            "provenance": corpus_meta.get("provenance", {}), "key_labels": corpus_meta.get("key_labels", {}), "bar_form_columns": list(FORM_FIELDS),
+            "codec": TRAINING_CODEC.name, "provenance": corpus_meta.get("provenance", {}), "key_labels": corpus_meta.get("key_labels", {}), "bar_form_columns": list(FORM_FIELDS),
             "conditioning": {"attributes": attributes.CONDITIONING_SIZE, "position": attributes.POSITION_SIZE},
             "split_method": SPLIT_METHOD, "duplicate_groups": len(group_sizes),
             "tunes_in_duplicate_groups": int(sum(group_sizes)), "largest_duplicate_group": max(group_sizes, default=1),

@@ -14,8 +14,11 @@ So, in order:
    on the 3rd degree is read as a Phrygian half cadence (E in a tune with no sharps
    or flats closing on the E major chord, as Bach's chorales do): the tonic is the
    signature's 6th degree, minor;
-3. **final + thirds**: no key information at all: the final note is the tonic, and the
-   mode is minor when the minor third (and sixth) above it sound longer than the major.
+3. **final + profile**: no usable key information (a MIDI file; its key event is too
+   often a sequencer's default C major to trust): of the 24 major and minor keys, the
+   one whose Krumhansl-Kessler profile best matches the tune's pitch-class durations,
+   with a bonus of ``FINAL_BONUS`` (in correlation) for the key whose tonic is the
+   final note: the ending is evidence, the whole tune is too.
 
 The label is binary, as the network's conditioning is: ionian, lydian, mixolydian are
 major; dorian, phrygian, aeolian, locrian are minor. ``disagreement`` compares a label
@@ -35,7 +38,11 @@ DEGREE_MODES = {0: "ionian", 2: "dorian", 4: "phrygian", 5: "lydian", 7: "mixoly
 
 PHRYGIAN_DEGREE = 4
 
-SOURCES = ("notated", "signature+final", "final+thirds")
+SOURCES = ("notated", "signature+final", "final+profile")
+FINAL_BONUS = 0.15
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+"""Krumhansl & Kessler's key profiles (tonic C), the ones music21's analyze('key') uses by default."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +87,16 @@ def from_signature(sharps: int, final_pc: int, pc_weights: np.ndarray) -> KeyLab
 
 
 def from_final(final_pc: int, pc_weights: np.ndarray) -> KeyLabel:
-    """The final note as tonic; minor when the minor 3rd (and half the 6th) above it outweighs the major."""
-    weights = np.roll(np.asarray(pc_weights, dtype=float), -final_pc)
-    minor = weights[3] + 0.5 * weights[8] > weights[4] + 0.5 * weights[9]
-    return KeyLabel(final_pc % 12, "minor" if minor else "major", "final+thirds")
+    """The best-matching major or minor key, the final note's key favoured by ``FINAL_BONUS``."""
+    weights = np.asarray(pc_weights, dtype=float)
+    best = (-np.inf, 0, "major")
+    for tonic in range(12):
+        for mode, profile in (("major", MAJOR_PROFILE), ("minor", MINOR_PROFILE)):
+            rotated = np.roll(profile, tonic)
+            score = float(np.corrcoef(rotated, weights)[0, 1]) if weights.std() > 0 else 0.0
+            score += FINAL_BONUS if tonic == final_pc % 12 else 0.0
+            best = max(best, (score, tonic, mode), key=lambda c: c[0])
+    return KeyLabel(best[1], best[2], "final+profile")
 
 
 def disagreement(label: KeyLabel, analysed_tonic_pc: int, analysed_minor: bool) -> str:

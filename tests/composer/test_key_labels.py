@@ -27,13 +27,21 @@ def test_a_signature_and_the_final_note():
     assert key_labels.from_signature(0, 2, weights([])).mode == "dorian"  # D on no sharps: old-style D minor
     assert key_labels.from_signature(0, 4, weights([])) == key_labels.KeyLabel(9, "aeolian", "signature+final")  # Phrygian half cadence -> A minor
     assert key_labels.from_signature(-1, 5, weights([])).mode == "ionian"
-    chromatic = key_labels.from_signature(0, 6, weights([6, 9, 9, 1]))  # F# is not in C's scale: the thirds decide
-    assert chromatic.source == "final+thirds" and chromatic.minor
+    chromatic = key_labels.from_signature(0, 6, weights([6, 9, 9, 1]))  # F# is not in C's scale: the evidence decides
+    assert chromatic.source == "final+profile"
 
 
-def test_the_final_and_its_thirds():
-    assert key_labels.from_final(2, weights([2, 5, 5, 9])).minor  # D with F: minor
-    assert not key_labels.from_final(2, weights([2, 6, 6, 9])).minor  # D with F#: major
+D_MAJOR_TUNE = [2, 4, 6, 7, 9, 11, 1, 2, 2, 9, 6, 2]
+D_MINOR_TUNE = [2, 4, 5, 7, 9, 10, 1, 2, 2, 9, 5, 2]
+
+
+def test_the_profile_and_the_final_note():
+    assert key_labels.from_final(2, weights(D_MAJOR_TUNE)) == key_labels.KeyLabel(2, "major", "final+profile")
+    assert key_labels.from_final(2, weights(D_MINOR_TUNE)) == key_labels.KeyLabel(2, "minor", "final+profile")
+    assert key_labels.from_final(9, weights(D_MAJOR_TUNE * 3)).tonic_pc == 2  # ending on the fifth does not make it A major
+    ambiguous = [0, 4, 7, 9] * 2  # C major or A minor: the final note decides
+    assert key_labels.from_final(9, weights(ambiguous)) == key_labels.KeyLabel(9, "minor", "final+profile")
+    assert key_labels.from_final(0, weights(ambiguous)) == key_labels.KeyLabel(0, "major", "final+profile")
 
 
 def test_disagreement_kinds():

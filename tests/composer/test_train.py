@@ -14,8 +14,8 @@ import pytest
 
 from engine.composer import attributes, tokens
 from engine.composer.composer import Composer
-from engine.composer.dataset import encode_tune
-from engine.composer.model import ModelConfig
+from engine.composer.dataset import TRAINING_CODEC, encode_tune
+from engine.composer.model import ComposerNet, ModelConfig, export_arrays
 from engine.composer.shipped import ModelFileError, load_model
 from engine.composer.train import TrainConfig, record_test_nll, train
 from engine.music.intent import Intent
@@ -37,7 +37,7 @@ def tiny_dataset(fixture_tunes) -> dict[str, np.ndarray]:
     return {"tokens": np.array(all_tokens, dtype=np.int16), "token_bar": np.array(token_bar, dtype=np.int32), "bar_cond": np.concatenate(conds),
             "tune_first_token": first, "tune_token_count": count, "tune_split": np.array([0] * n + [1] * n + [2] * n, dtype=np.int8),
             "tune_bar_count": np.array(bar_counts), "tune_collection": np.array(["fixture"] * 3 * n),
-            "meta": np.asarray(json.dumps({"corpus_sources": ["fixture"]}))}
+            "meta": np.asarray(json.dumps({"corpus_sources": ["fixture"], "codec": TRAINING_CODEC.name}))}
 
 
 def test_loss_falls_and_the_export_composes(fixture_tunes, tmp_path):
@@ -74,8 +74,10 @@ def test_torchrun_with_two_cpu_processes_trains_the_same_shape(fixture_tunes, tm
     assert model.card["processes"] == 2
     history = [h["valid_nll"] for h in model.card["history"]]
     assert history[-1] < 0.8 * history[0]
-    single = ModelConfig(tokens.VOCAB_SIZE, attributes.CONDITIONING_SIZE + attributes.POSITION_SIZE, embed_dim=16, hidden_size=48)
-    assert {k: v for k, v in model.model_config.items() if k != "dropout"} == {k: v for k, v in single.to_dict().items() if k != "dropout"}
+    single = ModelConfig(TRAINING_CODEC.vocab_size, attributes.CONDITIONING_SIZE + attributes.POSITION_SIZE, embed_dim=16, hidden_size=48,
+                         codec=TRAINING_CODEC.name)
+    assert model.model_config == single
+    assert {k: v.shape for k, v in model.arrays.items()} == {k: v.shape for k, v in export_arrays(ComposerNet(single)).items()}
 
 
 def test_the_learning_rate_halves_on_a_plateau_or_falls_linearly():
