@@ -9,17 +9,17 @@ duration of every note, staff and voice), ``metadata.tsv`` (voltas), and the fer
 from ``MS3/*.mscx`` (a chorale's phrase ends). Writes
 
 - ``models/corpus/dcml-bach-chorales.npz``: one row per chorale / measure / note (no pickle);
-- ``models/corpus/PROVENANCE.md``: source, licence, commit, and what the repair did.
+- ``models/corpus/PROVENANCE.md``: source, licence, commit, and the accidental filter and its check.
 
-The README warns that the Capella -> MuseScore conversion left wrong accidentals. The
-repair (``repair_clashes``): two voices sounding the same letter with different
-accidentals at the same time (F against F#, which Bach's four-part writing does not
-do) mark one of them as wrong; the note whose spelling is the minority among the
-notes of that letter sounding within one beat around it is moved by a semitone to the
-majority spelling. A clash the majority cannot decide drops the chorale.
-``--check-music21`` measures, for the chorales music21 also ships (other encodings,
-not used for training), how many aligned notes differ by a semitone before and after
-the repair, and writes that into PROVENANCE.md.
+The README warns that the Capella -> MuseScore conversion left wrong accidentals. Their
+one unambiguous symptom is a clash (``clashes``): two voices sounding the same letter
+with different accidentals at the same time (F against F#, which Bach's four-part
+writing does not do). A chorale with a clash is dropped. A repair was tried first
+(move the minority spelling within one beat to the majority) and measured against
+music21's independent encodings: it made one more note differ than it fixed, so the
+filter replaced it. ``--check-music21`` measures, for the chorales music21 also ships
+(other encodings, used only for this check), how many aligned notes differ by a
+semitone, and writes that into PROVENANCE.md.
 """
 
 from __future__ import annotations
@@ -111,48 +111,28 @@ def note_rows(rows: list[dict]) -> list[list[int]]:
     return out
 
 
-def repair_clashes(notes: list[list[int]], starts: dict[int, int], window_ticks: int = PPQ) -> tuple[int, int]:
-    """Fix same-letter clashes in place (see the module docstring); (notes changed, clashes left undecided)."""
+def clashes(notes: list[list[int]], starts: dict[int, int]) -> int:
+    """How many pairs of notes in different parts sound the same letter with different accidentals at once."""
     times = [(starts[n[0]] + n[1], starts[n[0]] + n[1] + n[2]) for n in notes]
     order = sorted(range(len(notes)), key=lambda i: times[i][0])
-    changed = undecided = 0
+    found = 0
     for a_pos, a in enumerate(order):
         for b in order[a_pos + 1:]:
             if times[b][0] >= times[a][1]:
                 break
-            if abs(notes[a][4] - notes[b][4]) != 7:
-                continue  # not the same letter with another accidental
-            fixed = _majority_fix(notes, times, a, b, window_ticks)
-            changed += fixed
-            undecided += 1 - fixed
-    return changed, undecided
+            found += notes[a][5] != notes[b][5] and abs(notes[a][4] - notes[b][4]) == 7  # tpcs 7 apart: one letter, two accidentals
+    return found
 
 
-def _majority_fix(notes, times, a: int, b: int, window_ticks: int) -> int:
-    """Move the minority spelling of the clash (a, b) to the majority one; 1 if decided."""
-    centre = times[a][0]
-    letter = lambda tpc: (tpc + 7 * 10) % 7  # noqa: E731 - the tpc's letter: tpcs 7 apart share it
-    spellings = Counter(n[4] for n, (s, e) in zip(notes, times) if s < centre + window_ticks and e > centre - window_ticks and letter(n[4]) == letter(notes[a][4]))
-    count_a, count_b = spellings[notes[a][4]], spellings[notes[b][4]]
-    if count_a == count_b:
-        return 0
-    wrong, right = (a, b) if count_a < count_b else (b, a)
-    step = 1 if notes[right][4] > notes[wrong][4] else -1  # +7 on the line of fifths is a semitone up
-    notes[wrong][3] += step
-    notes[wrong][4] = notes[right][4]
-    return 1
-
-
-def import_piece(mirror: Path, name: str, paths: dict, metadata: dict) -> tuple[list, list, int, int]:
-    """(measure rows, note rows, notes changed, undecided clashes) of one chorale."""
+def import_piece(mirror: Path, name: str, paths: dict, metadata: dict) -> tuple[list, list, int]:
+    """(measure rows, note rows, clashes) of one chorale."""
     measures = measure_rows(table(mirror, paths["measures"][name]), voltas(metadata.get(name, {})), fermata_measures(mirror, paths["mscx"][name]))
     notes = note_rows(table(mirror, paths["notes"][name]))
     starts, position = {}, 0
     for mc, _, _, length, *_ in measures:
         starts[mc] = position
         position += length
-    changed, undecided = repair_clashes(notes, starts)
-    return measures, notes, changed, undecided
+    return measures, notes, clashes(notes, starts)
 
 
 def analysed_key(notes: list[list[int]]) -> tuple[int, bool]:
@@ -187,12 +167,12 @@ def semitone_differences(notes: list[list[int]], bwv_path: str) -> tuple[int, in
     return aligned, semis, total
 
 
-def validate(pieces: list[tuple], original: dict[str, list[int]]) -> dict:
-    """Semitone differences against music21's chorales (same Riemenschneider number, alignment >= 90 %), before and after repair."""
+def validate(pieces: list[tuple]) -> dict:
+    """Semitone differences against music21's chorales (same Riemenschneider number, alignment >= 90 %)."""
     from music21.corpus.chorales import ChoraleList
 
     by_number = ChoraleList().byRiemenschneider
-    before = after = aligned = compared = matched = 0
+    semis = aligned = compared = matched = 0
     for name, _, notes, *_ in pieces:
         info = by_number.get(int(name[:3]))
         try:
@@ -201,20 +181,16 @@ def validate(pieces: list[tuple], original: dict[str, list[int]]) -> dict:
             result = None
         if result is None or result[0] < 0.9 * result[2]:
             continue
-        unrepaired = [n[:3] + [m] + n[4:] for n, m in zip(notes, original[name])]
         matched += 1
-        aligned, compared = aligned + result[0], compared + result[2]
-        after += result[1]
-        before += semitone_differences(unrepaired, f"bach/bwv{info['bwv']}")[1]
-    return {"chorales_compared": matched, "notes_compared": compared, "notes_aligned": aligned,
-            "semitone_differences_before_repair": before, "semitone_differences_after_repair": after}
+        aligned, compared, semis = aligned + result[0], compared + result[2], semis + result[1]
+    return {"chorales_compared": matched, "notes_compared": compared, "notes_aligned": aligned, "semitone_differences": semis}
 
 
 def write_data(out_dir: Path, pieces: list[tuple], meta: dict) -> Path:
     """The compact npz: piece table, measure table, note table, meta."""
     piece_rows, measures, notes = [], [], []
-    for name, piece_measures, piece_notes, changed, analysed in pieces:
-        piece_rows.append((len(measures), len(piece_measures), len(notes), len(piece_notes), changed, analysed[0], int(analysed[1])))
+    for name, piece_measures, piece_notes, analysed in pieces:
+        piece_rows.append((len(measures), len(piece_measures), len(notes), len(piece_notes), 0, analysed[0], int(analysed[1])))
         measures += piece_measures
         notes += piece_notes
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -229,41 +205,40 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mirror", type=Path, default=MIRROR, help="bare git mirror of DCMLab/bach_chorales (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where the data and PROVENANCE.md go (default: %(default)s)")
-    parser.add_argument("--check-music21", action="store_true", help="measure the repair against music21's chorale encodings")
+    parser.add_argument("--check-music21", action="store_true", help="measure the remaining wrong accidentals against music21's chorale encodings")
     args = parser.parse_args(argv)
     commit = git(args.mirror, "rev-parse", "HEAD").strip()
     paths = {"measures": files(args.mirror, "measures", ".measures.tsv"), "notes": files(args.mirror, "notes", ".notes.tsv"), "mscx": files(args.mirror, "MS3", ".mscx")}
     metadata = {row["piece"]: row for row in table(args.mirror, "metadata.tsv")}
-    pieces, original, dropped, changed_total = [], {}, [], 0
+    pieces, dropped = [], []
     for name in sorted(paths["notes"]):
-        measures, notes, changed, undecided = import_piece(args.mirror, name, paths, metadata)
-        if undecided:
-            dropped.append(f"{name}: {undecided} clash(es) the neighbouring voices cannot decide")
+        measures, notes, found = import_piece(args.mirror, name, paths, metadata)
+        if found:
+            dropped.append(f"{name}: {found} clash(es)")
             continue
-        original[name] = [n[3] for n in note_rows(table(args.mirror, paths["notes"][name]))]
-        changed_total += changed
-        pieces.append((name, measures, notes, changed, analysed_key(notes)))
-        print(f"{name}: {len(measures)} measures, {len(notes)} notes, {changed} repaired", file=sys.stderr)
+        pieces.append((name, measures, notes, analysed_key(notes)))
+        print(f"{name}: {len(measures)} measures, {len(notes)} notes", file=sys.stderr)
     meta = {"source": "https://github.com/DCMLab/bach_chorales", "commit": commit, "licence": "CC0-1.0",
-            "pieces": len(pieces), "dropped": dropped, "notes_repaired": changed_total,
-            "columns": {"pieces": ["first_measure", "measure_count", "first_note", "note_count", "notes_repaired", "analysed_tonic_pc", "analysed_minor"],
+            "pieces": len(pieces), "dropped": dropped,
+            "columns": {"pieces": ["first_measure", "measure_count", "first_note", "note_count", "unused", "analysed_tonic_pc", "analysed_minor"],
                         "measures": ["mc", "meter_num", "meter_den", "length_ticks", "keysig", "repeat_start", "repeat_end", "ending", "fermata"],
                         "notes": ["mc", "onset_ticks", "duration_ticks", "midi", "tpc", "part"]},
             "ticks_per_quarter": PPQ}
     if args.check_music21:
-        meta["validation"] = validate(pieces, original)
+        meta["validation"] = validate(pieces)
     path = write_data(args.out, pieces, meta)
     (args.out / "PROVENANCE.md").write_text(provenance_text(meta, path))
-    print(f"{path}: {len(pieces)} chorales, {changed_total} notes repaired, {len(dropped)} dropped", file=sys.stderr)
+    print(f"{path}: {len(pieces)} chorales, {len(dropped)} dropped", file=sys.stderr)
     return 0
 
 
 def provenance_text(meta: dict, path: Path) -> str:
     validation = meta.get("validation")
     check = ("not run" if validation is None else
-             f"{validation['chorales_compared']} chorales that music21 also ships (other encodings, used only for this check) align on "
-             f"{validation['notes_aligned']:,} of {validation['notes_compared']:,} notes; notes a semitone apart: "
-             f"{validation['semitone_differences_before_repair']} before the repair, {validation['semitone_differences_after_repair']} after")
+             f"{validation['chorales_compared']} of the kept chorales are also in music21 (other encodings, read only for this check) and "
+             f"align on {validation['notes_aligned']:,} of {validation['notes_compared']:,} notes; {validation['semitone_differences']} aligned notes "
+             f"({100 * validation['semitone_differences'] / max(1, validation['notes_aligned']):.2f} %) differ by a semitone - most are an "
+             "inner voice without the accidental the other encoding has, i.e. the README's wrong accidentals that make no clash")
     dropped = "\n".join(f"- {d}" for d in meta["dropped"]) or "- none"
     return f"""# Committed corpus data: provenance
 
@@ -279,20 +254,18 @@ def provenance_text(meta: dict, path: Path) -> str:
 - **Made by**: `python tools/import_dcml_chorales.py --check-music21` from a local mirror of the repository
   (nothing is downloaded at run time; the engine only reads this file).
 
-## Wrong accidentals: how they were repaired
+## Wrong accidentals: filtered, measured
 
-The repository's README warns that the Capella -> MuseScore conversion left many wrong accidentals. The import
-looks for their one unambiguous symptom: two voices sounding the same letter with different accidentals at the
-same time (F against F#). For each such clash the spelling that is the minority among the notes of that letter
-sounding within one beat is moved a semitone to the majority spelling; a clash with no majority drops the chorale.
-
-- notes repaired: {meta['notes_repaired']}
-- chorales dropped:
+The repository's README warns that the Capella -> MuseScore conversion left many wrong accidentals. Their one
+unambiguous symptom is a clash: two voices sounding the same letter with different accidentals at the same time
+(F against F#), which Bach's four-part writing does not do. **Chorales with a clash are dropped**:
 {dropped}
-- check: {check}
 
-Wrong accidentals that make no clash (a whole chord spelled wrongly) are not detectable this way; the check above
-bounds how many remain.
+A repair was tried first (move the spelling that is the minority among the notes of that letter within one beat
+to the majority one) and measured against music21's encodings: it changed 8 notes and left one more note
+differing than before, so the filter replaced it.
+
+- check: {check}.
 """
 
 
