@@ -227,9 +227,9 @@ def train(data: dict[str, np.ndarray], model_config: ModelConfig, config: TrainC
         state["epoch"] += 1
         state["train_s"] = world.max(state["train_s"] + time.monotonic() - start_s)
         state["history"].append({"epoch": state["epoch"], "train_nll": train_nll, "valid_nll": valid_nll, "lr": state["lr"], "elapsed_s": round(state["train_s"], 1)})
-        log.info("epoch %d: train %.4f valid %.4f (%.0f s total)", state["epoch"], train_nll, valid_nll, state["train_s"])
         best = _keep_or_decay(state, valid_nll, optimiser, config)
-        if world.is_main:
+        if world.is_main:  # the others hold the same figures; one voice in the log
+            log.info("epoch %d: train %.4f valid %.4f (%.0f s total)", state["epoch"], train_nll, valid_nll, state["train_s"])
             _write_epoch(net, optimiser, state, run_dir, export_dir, model_config, spec,
                          {"train_config": asdict(config), "processes": world.size, **(extra_card or {})}, best)
     world.close()
