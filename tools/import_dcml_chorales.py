@@ -28,11 +28,9 @@ import argparse
 import csv
 import io
 import json
-import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
-from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 

@@ -11,7 +11,7 @@ are the lower voices; the key label is the key signature plus the bass's final n
 
 from __future__ import annotations
 
-import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +30,7 @@ def load_dcml_tunes(path: Path = DCML_FILE) -> list[ParsedTune]:
     try:
         with np.load(path, allow_pickle=False) as data:
             names, pieces, measures, notes = data["piece_name"], data["pieces"], data["measures"], data["notes"].astype(np.int32)
-            json.loads(str(data["meta"]))
-    except (OSError, KeyError, ValueError) as error:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise OSError(f"DCML chorale data {path}: {error}") from None
     tunes = []
     for name, (first_measure, measure_count, first_note, note_count, _, analysed_pc, analysed_minor) in zip(names, pieces):
