@@ -25,7 +25,7 @@ test: env
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: env
-	for b in render_speed composer realtime offline; do $(PY) bench/$$b.py || exit 1; done
+	for b in render_speed composer realtime offline listen; do $(PY) bench/$$b.py || exit 1; done
 
 env: system $(STAMPS)/venv
 

@@ -33,12 +33,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from engine.music.intent import Intent  # noqa: E402
 from engine.music.keys import Key  # noqa: E402
 from engine.music.notes import Meter  # noqa: E402
+from engine.music.sync import SYNC_POINTS, Grid, SyncPoint  # noqa: E402
 from engine.playback.player import Player, PlayerConfig  # noqa: E402
 from engine.playback.stingers import Stinger  # noqa: E402
 from engine.playback.stream import AudioStream, StreamConfig  # noqa: E402
 from engine.playback.synth import Synth  # noqa: E402
-
-SYNCS = ("immediate", "next_beat", "next_bar", "next_phrase", "end_of_segment")
 
 
 def load_composer():
@@ -83,7 +82,7 @@ def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int,
             next_change += rng.uniform(1, 5)
             heard, roll = stream.frames_read, rng.random()
             if roll < 0.55:
-                sync = rng.choice(SYNCS)
+                sync = rng.choice(SYNC_POINTS)
                 landing = player.transition(random_intent(rng), sync, received_frame=heard, fade_s=rng.uniform(0, 1))
                 sync_err = max(sync_err, grid_error(player, landing, sync))
                 if sync == "immediate":
@@ -111,11 +110,11 @@ def session(seconds: float, seed: int, sr: int, block: int, latency_blocks: int,
 
 def grid_error(player, landing: int, sync: str) -> int:
     """Frames between a landing and the grid point it should be on (0 when exact)."""
-    clock = player.clock
+    clock, grid = player.clock, SyncPoint.parse(sync).rule.grid
     k = clock.bar_at_frame(landing)
-    if sync == "immediate":
+    if grid is Grid.FRAME:
         return 0
-    points = [clock.bar_start_frame(k)] + (clock.beat_frames(k) if sync == "next_beat" else [])
+    points = [clock.bar_start_frame(k)] + (clock.beat_frames(k) if grid is Grid.BEAT else [])
     return min(abs(landing - p) for p in points)
 
 

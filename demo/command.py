@@ -14,14 +14,19 @@ import os
 import sys
 
 DEFAULT_HEADLESS_S = 20.0
+MAX_HEADLESS_S = 3600.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import SEED, bounded_float
+
+    seconds = bounded_float(0.0, MAX_HEADLESS_S, lo_open=True)
     parser.add_argument("--autoplay", action="store_true", help="let a bot play: it collects gems and runs from enemies when hurt")
-    parser.add_argument("--seconds", type=float, metavar="N", help="run headless for N seconds of game time (pull mode, deterministic)")
+    parser.add_argument("--seconds", type=seconds, metavar="N",
+                        help=f"run headless for N seconds of game time, {seconds.span} (pull mode, deterministic)")
     parser.add_argument("--record", metavar="OUT.wav", help="headless: write the music to this WAV file")
     parser.add_argument("--screenshot", metavar="OUT.png", help="save the last frame to this PNG file (F12 saves one while playing)")
-    parser.add_argument("--seed", type=int, default=1, help="seed for the dungeon and the music (default 1)")
+    parser.add_argument("--seed", type=SEED, default=1, help=f"seed for the dungeon and the music, {SEED.span} (default 1)")
 
 
 def has_display() -> bool:

@@ -19,12 +19,21 @@ called; with no output (or ``"null"``) the host pulls audio itself with
 ``render(frames)``, e.g. from its own audio callback.
 
 Errors. Bad API arguments (a sync point that does not exist, a negative or non-finite
-fade) are a ValueError at the call, on the game thread. Names that come from the
-game's world (events, parameters, states, stingers) unknown to the score are counted
-and logged (``snapshot().counters``), or a ValueError at the call with ``strict``.
+fade, a frame count that is not a whole number) are a ValueError or TypeError at the
+call, on the game thread. Names that come from the game's world (events, parameters,
+states, stingers) unknown to the score are counted and logged once each (a bounded
+set; names cut to 80 characters), or a ValueError at the call with ``strict``.
 Nothing raised on the render side ever reaches the game: a call that fails there is
 logged and counted (``rejected_calls``), a block that fails to render is silence
-(``render_errors``).
+(``render_errors``); a callback that raises is logged and counted
+(``callback_errors``) and the other cues of that poll are still delivered.
+
+Bursts. Queued calls are coalesced and bounded (``engine.callqueue``): a parameter set
+again before its last value was applied keeps only the new value
+(``calls_coalesced``); at most 16 calls are applied per block, the rest at the next
+ones, and a call beyond 4096 waiting is dropped (``calls_dropped``). The session record never holds a call
+back: it is written by a thread of its own, and lines it cannot write are counted
+(``session_lines_lost``) while the calls are applied all the same.
 
 Rooms. This module keeps the game-facing API: the queue of calls, callbacks,
 snapshots, pull-mode re-blocking and outputs. The calls are values
@@ -36,9 +45,9 @@ drives the engine through ``offline()`` (``engine.offline``).
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import logging
+import numbers
 import os
 import threading
 from dataclasses import dataclass, field
@@ -48,21 +57,24 @@ from typing import Callable
 import numpy as np
 
 from engine.bridge import ScoreBridge
-from engine.calls import Call, PostEvent, SetParameter, SetState, Stop, TriggerStinger
+from engine.callqueue import CallQueue
+from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
+from engine.playback.plan import Pending
 from engine.playback.player import Cue, Player, PlayerConfig
 from engine.score.format import Score
 from engine.score.load import load_score
 from engine.score.machine import ScoreMachine
-from engine.session import SessionHeader, SessionWriter
+from engine.session import MARK_EVERY_S, SessionHeader, SessionWriter
 
 log = logging.getLogger(__name__)
 
 __all__ = ["MusicEngine", "EngineConfig", "EngineSnapshot"]
 
 _CUE_KINDS = ("beat", "bar", "transition", "stinger")
-_ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors")
+_ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors", "callback_errors", "calls_after_stop",
+                    "stingers_suppressed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +95,8 @@ class EngineSnapshot:
     latency_ms: float
     underruns: int
     counters: dict[str, int] = field(default_factory=dict)
+    pending: Pending | None = None
+    """A transition requested and not heard yet: its target ``state``, ``mood`` and landing ``frame``."""
 
 
 class MusicEngine:
@@ -95,12 +109,13 @@ class MusicEngine:
         self.synth = synth
         machine = ScoreMachine(score, config.sample_rate_hz, strict=config.strict)
         player_config = PlayerConfig(config.sample_rate_hz, config.lookahead_bars, score.phrase_bars)
-        self._player = Player(composer, synth, machine.intent_at(0), player_config)
+        self._player = Player(composer, synth, machine.intent_at(0), player_config, state=score.initial_state)
         # every key exists from the start: snapshot() copies it while the render side counts
         self._counters = dict.fromkeys(_ENGINE_COUNTERS, 0)
         self._bridge = ScoreBridge(score, machine, self._player, self._counters)
-        self._pending: collections.deque[Call] = collections.deque()
-        self._pending_lock = threading.Lock()
+        self._queue = CallQueue()
+        self._music_stopped = False   # render side: a Stop was applied; calls are still applied, and counted
+        self._stop_requested = False  # game side: stop() was called and start() not since
         self._machine_lock = threading.RLock()   # the machine: the render side applies, snapshot() reads
         self._callbacks: dict[str, list[Callable[[Cue], None]]] = {kind: [] for kind in _CUE_KINDS}
         self._output = None
@@ -112,6 +127,9 @@ class MusicEngine:
         if record and header is None:
             header = SessionHeader(config, score=str(Path(score.file).resolve()) if score.file else None)
         self._record = SessionWriter(record, header) if record else None
+        self._lost_at_close = 0
+        self._mark_every_frames = round(MARK_EVERY_S * config.sample_rate_hz)
+        self._next_mark_frame = self._mark_every_frames
 
     # ------------------------------------------------------------ building
 
@@ -166,18 +184,18 @@ class MusicEngine:
 
     def stop(self, fade_s: float = 0.5) -> None:
         """Fade the music out over ``fade_s`` seconds; every note is released at the end.
-        ValueError when ``fade_s`` is negative or not finite."""
+        ValueError when ``fade_s`` is negative or not finite. ``start()`` plays again."""
         self._enqueue(Stop(float(fade_s)))
+        self._stop_requested = True
 
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:
             self._check_name(call)
-        with self._pending_lock:
-            self._pending.append(call)
+        self._queue.put(call)
 
     def _check_name(self, call: Call) -> None:
         if call.names is not None and call.name not in getattr(self.score, call.names):
-            raise ValueError(f"{call.kind}: unknown name {call.name!r} in score {self.score.name!r}")
+            raise ValueError(f"{call.kind}: unknown name {call.name[:80]!r} in score {self.score.name!r}")
 
     def on_beat(self, fn: Callable[[Cue], None]) -> None:
         self._callbacks["beat"].append(fn)
@@ -197,36 +215,46 @@ class MusicEngine:
         cues = self._player.poll(until_frame=self.heard_frame)
         for cue in cues:
             for fn in self._callbacks.get(cue.kind, ()):
-                fn(cue)
+                self._call_back(fn, cue)
         return cues
+
+    def _call_back(self, fn: Callable[[Cue], None], cue: Cue) -> None:
+        try:
+            fn(cue)
+        except Exception:  # noqa: BLE001 - one broken callback must not cost the game the other cues
+            self._counters["callback_errors"] += 1
+            count = self._counters["callback_errors"]
+            if count & (count - 1) == 0:    # the 1st, 2nd, 4th, 8th, ... with its traceback
+                log.exception("the %s callback %.80r raised (%d callback errors so far)", cue.kind, fn, count)
 
     @property
     def heard_frame(self) -> int:
         """The frame being heard now: what the device (or the pull host) has taken."""
-        stream = getattr(self._output, "stream", None)
-        if stream is not None:
-            return stream.frames_read
-        if self._output is not None:
-            return self._player.head_frame
-        return self._frames_delivered
+        output = self._output
+        return output.heard_frame if output is not None else self._frames_delivered
 
     def snapshot(self) -> EngineSnapshot:
-        """State, mood, intensity, parameters, bar, beat and tempo where the music is heard now."""
+        """State, mood, intensity, key, bar, beat and tempo of the music heard now (a
+        transition counts from its landing), the parameters now, and ``pending``."""
         frame = self.heard_frame
-        intent = self._player.intent_at(frame)
+        heard = self._player.heard_at(frame)
+        intent = heard.intent
         bar, beat, tempo_bpm, meter = self._player.position_at(frame)
         machine = self._bridge.machine
         with self._machine_lock:
             parameters = {name: machine.parameter_at(name, frame) for name in self.score.parameters}
-            counters = {**machine.counters, **self._counters}
-            state = machine.state
-        stream = getattr(self._output, "stream", None)
+            counters = dict(machine.counters)
+        extra = {"calls_coalesced": self._queue.coalesced, "calls_dropped": self._queue.dropped,
+                 "session_lines_lost": self._lines_lost()}
+        for name, count in {**self._counters, **extra}.items():
+            counters[name] = counters.get(name, 0) + count
+        output = self._output
         return EngineSnapshot(
-            state=state, mood=intent.mood, intensity=intent.intensity, parameters=parameters,
+            state=heard.state, mood=intent.mood, intensity=intent.intensity, parameters=parameters,
             bar=bar, beat=beat, tempo_bpm=tempo_bpm, meter=str(meter), key=str(intent.key), frame=frame,
             time_s=frame / self.config.sample_rate_hz,
-            latency_ms=self._output.latency_ms() if stream is not None else 0.0,
-            underruns=stream.underruns if stream is not None else 0, counters=counters,
+            latency_ms=output.latency_ms() if output is not None else 0.0,
+            underruns=output.underruns if output is not None else 0, counters=counters, pending=heard.pending,
         )
 
     def offline(self) -> OfflineScript:
@@ -236,14 +264,24 @@ class MusicEngine:
 
     # ------------------------------------------------------------ outputs
 
-    def start(self, output: str = "null") -> MusicEngine:
-        """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull)."""
+    def start(self, output: str = "null", **options) -> MusicEngine:
+        """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull);
+        ``options`` go to the output (``engine.playback.outputs``), e.g. ``device=3``.
+        After ``stop()``, ``start()`` plays again: the music comes back at the first bar
+        line after the fade, through the output already open. RuntimeError when the
+        engine is closed, or when another output is asked for while one is open."""
         from engine.playback.outputs import open_output
 
-        if self._output is not None:
-            raise RuntimeError("the engine is already started; stop() it first")
-        if output != "null":
-            self._output = open_output(output, _Source(self, self._player), self.config.stream()).start()
+        if self._closed:
+            raise RuntimeError("start(): the engine is closed")
+        if output != "null" or options:
+            if self._output is not None:
+                raise RuntimeError(f"start({str(output)[:80]!r}): the engine already plays through "
+                                   f"{type(self._output).__name__}; close() it and load again to change outputs")
+            self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
+        if self._stop_requested:
+            self._stop_requested = False
+            self._enqueue(Start())
         return self
 
     def advance(self, seconds: float) -> int:
@@ -255,8 +293,16 @@ class MusicEngine:
     def render(self, frames: int) -> np.ndarray:
         """Pull mode: the next ``frames`` frames, float32 (frames, 2). Rendering runs in whole
         blocks, so the audio does not depend on how the host slices its requests. Never
-        raises from rendering (a failed block is silence, counted in ``render_errors``);
-        after ``close()`` it returns silence. One thread pulls at a time."""
+        raises from rendering (a failed block is silence, counted in ``render_errors``).
+        TypeError when ``frames`` is not a whole number (``2.5``, ``"100"``), ValueError
+        when it is negative, RuntimeError after ``close()`` or with an output started.
+        One thread pulls at a time."""
+        if isinstance(frames, bool) or not isinstance(frames, numbers.Integral):
+            raise TypeError(f"render(frames): frames must be a whole number of frames, not {str(frames)[:80]!r}")
+        if frames < 0:
+            raise ValueError(f"render(frames): frames {frames} must be >= 0")
+        if self._closed:
+            raise RuntimeError("render(): the engine is closed")
         if self._output is not None:
             raise RuntimeError(f"render() is for pull mode; the engine is playing through {type(self._output).__name__}")
         out = np.empty((int(frames), 2), dtype=np.float32)
@@ -285,19 +331,31 @@ class MusicEngine:
             block[:] = 0.0
 
     def close(self) -> None:
-        """Stop the output, write the session record's end, release the synth. Idempotent;
-        waits for a ``render`` in progress on another thread to finish its block."""
-        if self._output is not None:
-            self._output.close()
-            self._output = None
+        """Stop the output, write the session record's end, release the synth. Idempotent
+        and never raises: a failing output or a full disk is logged, and everything is
+        freed all the same. Waits for a ``render`` in progress on another thread to
+        finish its block."""
+        output, self._output = self._output, None
+        if output is not None:
+            try:
+                output.close()
+            except Exception:  # noqa: BLE001 - the synth and the record must be freed whatever the device did
+                log.exception("closing the output failed")
         with self._render_lock:
             if self._closed:
                 return
             self._closed = True
-            if self._record is not None:
-                self._record.close(self._player.head_frame)
-                self._record = None
-            self.synth.close()
+            record, self._record = self._record, None
+            try:
+                if record is not None:
+                    record.close(self._player.head_frame)     # never raises: write errors are counted
+                    self._lost_at_close = record.lines_lost
+            finally:
+                self.synth.close()
+
+    def _lines_lost(self) -> int:
+        record = self._record
+        return record.lines_lost if record is not None else self._lost_at_close
 
     @property
     def closed(self) -> bool:
@@ -312,18 +370,21 @@ class MusicEngine:
     # ------------------------------------------------------------ render side
 
     def render_block(self, out: np.ndarray) -> None:
-        """Render ``len(out)`` frames (a block), applying queued calls at its first frame."""
+        """Render ``len(out)`` frames (a block), applying queued calls at its first frame
+        (at most ``callqueue.MAX_CALLS_PER_BLOCK``; the rest at the next block)."""
         frame = self._player.head_frame
-        with self._pending_lock:
-            calls, self._pending = self._pending, collections.deque()
+        calls = self._queue.take()
         with self._machine_lock:
             for call in calls:
                 try:
                     self.apply(call, frame)
                 except Exception:  # noqa: BLE001 - never into the host; strict names were checked at the call
                     self._counters["rejected_calls"] += 1
-                    log.exception("%r at frame %d failed", call, frame)
+                    log.exception("%.120r at frame %d failed", call, frame)
             self._bridge.control(frame)
+        if self._record is not None and frame >= self._next_mark_frame:
+            self._record.mark(frame)     # a killed process's session still ends about here
+            self._next_mark_frame = frame + self._mark_every_frames
         self._player.render_into(out)
 
     def apply(self, call: Call, frame: int) -> None:
@@ -332,16 +393,27 @@ class MusicEngine:
         or raised with ``strict`` so that offline callers see it; the render side
         catches everything."""
         if self._record is not None:
-            self._record.write(frame, call)
+            self._record.write(frame, call)   # queued for the writer thread: never blocks, never raises
         with self._machine_lock:
+            self._note_stop(call)
             try:
                 self._bridge.apply(call, frame)
             except ValueError:
                 if self.config.strict:
                     raise
                 self._counters["rejected_calls"] += 1
-                log.warning("%r at frame %d rejected", call, frame, exc_info=True)
+                log.warning("%.120r at frame %d rejected", call, frame, exc_info=True)
             self._bridge.take_requests(frame)
+
+    def _note_stop(self, call: Call) -> None:
+        """Count the calls applied while the music is stopped: they move the score's
+        state, and what they ask for is heard only after ``start()``."""
+        if isinstance(call, (Stop, Start)):
+            self._music_stopped = isinstance(call, Stop)
+        elif self._music_stopped:
+            self._counters["calls_after_stop"] += 1
+            if self._counters["calls_after_stop"] == 1:
+                log.warning("%.120r after stop(): applied to the score, silent until start()", call)
 
 
 class _Source:

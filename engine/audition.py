@@ -14,6 +14,7 @@ sounds; ``--output wav:PATH --script FILE`` renders headless, as fast as it can.
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import sys
 import threading
@@ -25,25 +26,30 @@ MAX_WAIT_S = 3600.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import SEED, bounded_float, existing_file, output_spec
+
+    tail = bounded_float(0.0, MAX_WAIT_S)
     parser.add_argument("score", help="the score YAML file")
-    parser.add_argument("--output", default="pygame", help="pygame, sounddevice or wav:PATH (default pygame)")
-    parser.add_argument("--script", help="read commands from this file instead of the terminal")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--soundfont", help="SoundFont file (default: discovered)")
-    parser.add_argument("--tail", type=float, default=2.0, help="seconds to play after the last command")
+    parser.add_argument("--output", type=output_spec, default="pygame",
+                        help="pygame, sounddevice[:DEVICE], null (no sound) or wav:PATH (with --script) (default pygame)")
+    parser.add_argument("--script", type=existing_file("script"), help="read commands from this file instead of the terminal")
+    parser.add_argument("--seed", type=SEED, default=0, help=f"random seed of the composer, {SEED.span} (default 0)")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), help="SoundFont file (default: discovered)")
+    parser.add_argument("--tail", type=tail, default=2.0, help=f"seconds to play after the last command, {tail.span} (default 2)")
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.api import MusicEngine
+    from engine.cli_types import UsageError
 
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # the one line of an error stays one line
     offline = args.output.startswith("wav:")
     if offline and not args.script:
-        print("moodscore play: --output wav:PATH needs --script FILE (there is no one to type)", file=sys.stderr)
-        return 2
+        raise UsageError("--output wav:PATH needs --script FILE (there is no one to type)")
+    lines = _script_lines(args.script) if args.script else _terminal_lines()  # a bad script fails first
     engine = MusicEngine.load(args.score, soundfont=args.soundfont, seed=args.seed)
     engine.on_transition(lambda cue: print(f"  bar {cue.bar + 1}.{cue.beat + 1}  -> {cue.name}  ({cue.tempo_bpm:.0f} bpm)"))
     engine.on_stinger(lambda cue: print(f"  bar {cue.bar + 1}.{cue.beat + 1}  stinger {cue.name}"))
-    lines = _script_lines(args.script) if args.script else _terminal_lines()
     with engine:
         engine.start(args.output)
         print(f"playing {engine.score.name!r} ({engine.score.summary()}); type 'help' for commands")
@@ -107,9 +113,10 @@ def _wait(engine, seconds: float, offline: bool) -> None:
         time.sleep(POLL_S)
 
 
-def _script_lines(path: str):
-    with open(path, encoding="utf-8") as f:
-        yield from f
+def _script_lines(path: str) -> list[str]:
+    from engine.input_files import read_text
+
+    return read_text(path, "script").splitlines()
 
 
 def _terminal_lines():

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from engine.calls import Call, PostEvent, SetParameter, SetState, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
+from engine.lograte import NAME_FORMAT, WarnedNames
 from engine.playback.player import Player
 from engine.playback.segments import Segment
 from engine.playback.stingers import Stinger
@@ -29,7 +30,8 @@ INTENSITY_STEP = 0.04
 
 class ScoreBridge:
     """Drives ``player`` from ``machine`` (both for ``score``); see the module docstring.
-    ``counters`` is the engine's counter table, where unknown stingers are counted."""
+    ``counters`` is the engine's counter table, where unknown stingers and the stingers
+    the player drops (too soon after the last, or after a stop) are counted."""
 
     def __init__(self, score: Score, machine: ScoreMachine, player: Player, counters: dict[str, int]):
         self.score = score
@@ -39,8 +41,9 @@ class ScoreBridge:
         self._sent_intensity = self._last_intensity = machine.intent_at(0).intensity
         self._bar_told = -1
         self._segments: dict[Path, Segment] = {}
+        self._warned = WarnedNames(log)
         self._handlers = {PostEvent: self._post_event, SetParameter: self._set_parameter, SetState: self._set_state,
-                          TriggerStinger: self._trigger_stinger, Stop: self._stop}
+                          TriggerStinger: self._trigger_stinger, Stop: self._stop, Start: self._start}
         self._tell_bars(0)
 
     # ------------------------------------------------------------ calls
@@ -66,12 +69,16 @@ class ScoreBridge:
     def _trigger_stinger(self, call: TriggerStinger, frame: int) -> None:
         if call.name not in self.score.stingers:
             self._counters["unknown_stingers"] += 1
-            log.warning("unknown stinger %r ignored (score %r)", call.name, self.score.name)
+            level = logging.WARNING if self._warned.first(call.name) else logging.DEBUG
+            log.log(level, f"unknown stinger {NAME_FORMAT} ignored (score %r)", call.name, self.score.name)
             return
         self.play_stinger(call.name, frame)
 
     def _stop(self, call: Stop, frame: int) -> None:
         self.player.stop(call.fade_s, received_frame=frame)
+
+    def _start(self, call: Start, frame: int) -> None:
+        self.player.resume(received_frame=frame)
 
     # ------------------------------------------------------------ once per block
 
@@ -110,7 +117,7 @@ class ScoreBridge:
             intent = self.machine.intent_for(request.to_state, received)
             segment = self._segment_for(request, state)
             self.player.transition(intent, request.sync, received_frame=received, fade_s=request.fade_s,
-                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars)
+                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars, state=request.to_state)
             self._sent_intensity = intent.intensity
         if request.stinger is not None:
             self.play_stinger(request.stinger, received)
@@ -133,8 +140,12 @@ class ScoreBridge:
                                                             segment.meter, loop, segment.tempo_bpm)
 
     def play_stinger(self, name: str, frame: int) -> int | None:
-        """Play the score's stinger ``name`` from ``frame``; the frame it sounds at, or None."""
-        return self.player.stinger(self.stinger(name), received_frame=frame)
+        """Play the score's stinger ``name`` from ``frame``; the frame it sounds at, or None
+        when the player drops it (counted in ``stingers_suppressed``)."""
+        landed = self.player.stinger(self.stinger(name), received_frame=frame)
+        if landed is None:
+            self._counters["stingers_suppressed"] += 1
+        return landed
 
     def stinger(self, name: str) -> Stinger:
         """The playback ``Stinger`` for the score's ``StingerSpec`` ``name``."""

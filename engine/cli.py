@@ -4,6 +4,12 @@ Each entry of ``COMMANDS`` names a module with ``add_arguments(parser)`` and
 ``run(args) -> int``. A command module imports only argparse-level things at the
 top and its heavy dependencies (torch, fluidsynth, music21) inside ``run``, so
 ``moodscore check`` never imports torch or FluidSynth.
+
+One error path for every command: a mistake of the user's (``USER_ERRORS``: a bad
+option, a broken or missing file, a SoundFont or audio device that fails) is printed
+as one line per problem, ``moodscore COMMAND: what, naming the input``, and exits 1;
+``-v`` also prints the traceback. Ctrl-C exits 130 without a word. Anything else is
+a bug of ours and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +18,17 @@ import argparse
 import importlib
 import logging
 import sys
+import traceback
+
+from engine.cli_types import CommandParser, UserError
+from engine.errors import EngineError
+from engine.input_files import clip
+
+USER_ERRORS = (UserError, ValueError, OSError, EngineError)
+"""What a user's input or machine can cause; each is answered in one line, exit 1."""
+
+EXIT_USER_ERROR, EXIT_INTERRUPTED = 1, 130
+MESSAGE_CHARS = 500
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
@@ -31,8 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; only ``command``'s module is imported to add its arguments."""
-    parser = argparse.ArgumentParser(prog="moodscore", description="An adaptive music engine for games.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser = CommandParser(prog="moodscore", description="An adaptive music engine for games.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages and show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
@@ -42,10 +59,37 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def describe(exc: BaseException) -> list[str]:
+    """The lines that tell the user what went wrong: one per problem of a SourceError,
+    else one, with a file's name first where an OSError carries one."""
+    lines = getattr(exc, "lines", None)
+    if callable(lines):
+        return list(lines())
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return [f"{exc.filename}: {exc.strerror}"]
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return [clip(text, MESSAGE_CHARS)]
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``moodscore`` command line ``argv``; return its exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    parser = build_parser(command if command in COMMANDS else None)
+    try:
+        return _main(argv, command if command in COMMANDS else None)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except USER_ERRORS as exc:
+        if "-v" in argv or "--verbose" in argv:
+            traceback.print_exc()
+        prefix = f"moodscore {command}" if command in COMMANDS else "moodscore"
+        for line in describe(exc):
+            print(f"{prefix}: {line}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _main(argv: list[str], command: str | None) -> int:
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not args.command:

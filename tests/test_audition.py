@@ -65,5 +65,5 @@ wait 1
 
 
 def test_offline_play_needs_a_script(tmp_path, capsys):
-    assert main(["play", str(SCORE_PATH), "--output", f"wav:{tmp_path / 'x.wav'}"]) == 2
+    assert main(["play", str(SCORE_PATH), "--output", f"wav:{tmp_path / 'x.wav'}"]) == 1
     assert "needs --script" in capsys.readouterr().err

@@ -40,6 +40,14 @@ STATE_COLOURS = (
 EXPLORE_COLOUR = (70, 190, 200)
 
 
+def pending_text(snap) -> str:
+    """What the HUD says of a transition requested and not heard yet: "-> COMBAT in 1.2 s"."""
+    pending = getattr(snap, "pending", None)
+    if pending is None:
+        return ""
+    return f"-> {pending.state.upper()} in {max(0.0, pending.time_s - snap.time_s):.1f} s"
+
+
 def state_colour(state: str) -> tuple[int, int, int]:
     """The colour the HUD and the floor glow take for a music state, by its name."""
     for word, colour in STATE_COLOURS:
@@ -185,6 +193,9 @@ class Renderer:
         big, small = self.fonts["hud"], self.fonts["small"]
         music = f"{state.upper()}   mood {getattr(snap, 'mood', '?')}   {getattr(snap, 'tempo_bpm', 0):.0f} bpm   bar {getattr(snap, 'bar', 0) + 1}  beat {getattr(snap, 'beat', 0) + 1}"
         hud.blit(big.render(music, True, colour), (84, 10))
+        coming = pending_text(snap)
+        if coming:
+            hud.blit(small.render(coming, True, state_colour(snap.pending.state)), (SCREEN_W_PX - 220, 14))
         params = getattr(snap, "parameters", {}) or {}
         self.draw_meter(hud, (84, 36), "intensity", float(getattr(snap, "intensity", 0.0)), colour)
         self.draw_meter(hud, (264, 36), "danger", float(params.get("danger", director.danger)), (240, 140, 60))

@@ -7,6 +7,9 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import bounded_int
+
+    processes = bounded_int(1, 64)
     parser.add_argument("action", choices=["build"], help="what to do with the corpus")
     parser.add_argument("--out", type=Path, default=Path("data/corpus-v2.npz"), help="the dataset file (default: %(default)s)")
     parser.add_argument("--midi", metavar="DIR", help="also parse every .mid/.midi file under DIR (with --no-bundled: only those)")
@@ -15,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--include-restricted", action="store_true",
                         help="also parse every collection the shipped model may not use (music21's Greentree-encoded chorales, Essen); "
                              "a model trained on them cannot be exported into models/")
-    parser.add_argument("--processes", type=int, default=2, help="parser processes (default: %(default)s)")
+    parser.add_argument("--processes", type=processes, default=2, help=f"parser processes, {processes.span} (default: %(default)s)")
     parser.add_argument("--force", action="store_true", help="rebuild (and re-parse) even when the caches are current")
 
 

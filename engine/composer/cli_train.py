@@ -13,26 +13,31 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--epochs", type=int, default=30, help="at most this many epochs (default: %(default)s)")
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="cpu, or cuda (one GPU per process under torchrun)")
+    from engine.cli_types import bounded_float, bounded_int
+
+    epochs, minutes, hidden = bounded_int(1, 10_000), bounded_float(0.0, 10_080.0, lo_open=True), bounded_int(8, 4096)
+    layers, threads, embed = bounded_int(1, 8), bounded_int(1, 256), bounded_int(4, 4096)
+    batch, seq_len, rate, tokens = bounded_int(1, 4096), bounded_int(2, 4096), bounded_float(0.0, 1.0, lo_open=True), bounded_int(0, 10**10)
+    parser.add_argument("--epochs", type=epochs, default=30, help=f"at most this many epochs, {epochs.span} (default: %(default)s)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where torch trains: cpu, or cuda (one GPU per process under torchrun) (default: %(default)s)")
     parser.add_argument("--resume", action="store_true", help="continue from the run directory's checkpoint")
     parser.add_argument("--tokens", type=Path, default=Path("data/tokens-v3.npz"), help="token dataset (default: %(default)s)")
     parser.add_argument("--run-dir", type=Path, default=Path("runs/moodscore-gru"), help="checkpoints and curves (default: %(default)s)")
     parser.add_argument("--export", type=Path, default=Path("models/moodscore-gru"), help="where the best model is written (default: %(default)s)")
-    parser.add_argument("--max-minutes", type=float, default=30.0, help="wall-clock budget (default: %(default)s)")
-    parser.add_argument("--hidden", type=int, default=384, help="GRU hidden size (default: %(default)s)")
-    parser.add_argument("--layers", type=int, default=1, help="GRU layers (default: %(default)s)")
-    parser.add_argument("--embed", type=int, default=96, help="token embedding size (default: %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=64, help="lanes per process and step (default: %(default)s)")
-    parser.add_argument("--seq-len", type=int, default=160, help="tokens per truncated-BPTT window (default: %(default)s)")
-    parser.add_argument("--learning-rate", type=float, default=3e-3, help="Adam's initial learning rate (default: %(default)s)")
+    parser.add_argument("--max-minutes", type=minutes, default=30.0, help=f"wall-clock budget in minutes, {minutes.span} (default: %(default)s)")
+    parser.add_argument("--hidden", type=hidden, default=384, help=f"GRU hidden size, {hidden.span} (default: %(default)s)")
+    parser.add_argument("--layers", type=layers, default=1, help=f"GRU layers, {layers.span} (default: %(default)s)")
+    parser.add_argument("--embed", type=embed, default=96, help=f"token embedding size, {embed.span} (default: %(default)s)")
+    parser.add_argument("--batch-size", type=batch, default=64, help=f"lanes per process and step, {batch.span} (default: %(default)s)")
+    parser.add_argument("--seq-len", type=seq_len, default=160, help=f"tokens per truncated-BPTT window, {seq_len.span} (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=rate, default=3e-3, help=f"Adam's initial learning rate, {rate.span} (default: %(default)s)")
     parser.add_argument("--linear-decay", action="store_true", help="lower the learning rate linearly to 5%% over --epochs (size --epochs to the budget) instead of halving it on a plateau")
-    parser.add_argument("--max-train-tokens", type=int, default=0, help="train on only the first N tokens of each epoch's stream: a quick check (default: all)")
+    parser.add_argument("--max-train-tokens", type=tokens, default=0, help=f"train on only the first N tokens of each epoch's stream, {tokens.span}: a quick check (default: 0, all)")
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus-v2.npz"), help="corpus for the originality guard's index of the training tunes (default: %(default)s)")
     parser.add_argument("--unconditional", action="store_true",
                         help="train the same network with the conditioning zeroed: the baseline `moodscore eval` compares "
                              "with (run and export default to runs/moodscore-gru-uncond, models/moodscore-gru-uncond)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads per process; one is fastest on a shared 2-core CPU (default: %(default)s)")
+    parser.add_argument("--threads", type=threads, default=1, help=f"torch threads per process, {threads.span}; one is fastest on a shared 2-core CPU (default: %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:

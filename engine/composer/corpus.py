@@ -176,14 +176,23 @@ def concat_arrays(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
+def _work_bytes(unit: WorkUnit) -> float:
+    """A unit's parsing cost for the progress bar: its size in bytes, a compressed MusicXML
+    byte counted as a quarter (measured: ~90 us per .mxl byte, 260-500 us per ABC byte).
+    By file count the ETA was 10x off: one O'Neill file holds 100 tunes, one chorale one."""
+    size = os.path.getsize(unit.path) if os.path.isfile(unit.path) else 1
+    return size / 4 if unit.path.endswith(".mxl") else float(size)
+
+
 def _parse_units(units: list[WorkUnit], processes: int, label: str) -> tuple[list[ParsedTune], list[str]]:
     tunes, skipped = [], []
-    progress = Progress(len(units), label)
+    work = [_work_bytes(unit) for unit in units]
+    progress = Progress(sum(work), label, unit="B", unit_scale=True)
     with get_context("spawn").Pool(processes) as pool:
-        for unit_tunes, unit_skipped in pool.imap(parse_unit, units, chunksize=1):
+        for cost, (unit_tunes, unit_skipped) in zip(work, pool.imap(parse_unit, units, chunksize=1)):
             tunes += unit_tunes
             skipped += unit_skipped
-            progress.update(1, f"{len(tunes)} tunes, {len(skipped)} skipped")
+            progress.update(cost, f"{len(tunes)} tunes, {len(skipped)} skipped")
     progress.close()
     tunes.sort(key=lambda t: t.tune_id)
     return tunes, skipped

@@ -86,7 +86,7 @@ def run_epoch(net, optimiser, data, index_lanes, config: TrainConfig, label: str
     net.train(training)
     hidden, total_nll, total_tokens = None, 0.0, 0
     steps = math.ceil((index_lanes.shape[1] - 1) / config.seq_len)
-    progress = Progress(steps, label, stream=None if world.is_main else io.StringIO())
+    progress = Progress(steps, label, unit="batch", stream=None if world.is_main else io.StringIO())
     with torch.set_grad_enabled(training):
         for x, cond, y in batches(data, index_lanes, config.seq_len, config.device):
             logits, hidden = net(x, cond, hidden)

@@ -1,4 +1,4 @@
-"""What a cutscene render writes beside its WAV: the MIDI file and the cue sheet.
+"""What a cutscene render writes beside its audio: the MIDI file and the cue sheet.
 
 The MIDI holds every event the synth received, each frame converted back to a tick
 through the fitted tempo map (``tick = round(quarter(frame) * PPQ)``), with that map
@@ -46,17 +46,51 @@ def write_rendering_midi(rendering, path: str | os.PathLike) -> None:
     write_midi(rendering_song(rendering), path)
 
 
+def cue_sheet_notes(rendering) -> dict[str, str]:
+    """The lines above the cue sheet's table: what was rendered and how loud it came out."""
+    cutscene = rendering.cutscene
+    notes = {"title": cutscene.title or cutscene.source, "seed": str(cutscene.seed),
+             "frame_rate": str(cutscene.frame_rate), "sample_rate_hz": str(rendering.sample_rate_hz),
+             "length_s": f"{rendering.total_frames / rendering.sample_rate_hz:.3f}",
+             "bars_and_beats": "counted from 1, as a DAW counts (bar 1 beat 1 is the first downbeat)"}
+    report = rendering.loudness
+    if report is not None:
+        notes["integrated_loudness_lufs"] = _db(report.integrated_lufs)
+        notes["true_peak_dbtp"] = _db(report.true_peak_dbtp)
+        notes["sample_peak_dbfs"] = _db(report.sample_peak_dbfs)
+        notes["loudness_target_lufs"] = "none (level as rendered)" if report.target_lufs is None else \
+            f"{report.target_lufs:g}" + (" (held short by the true-peak ceiling)" if report.limited_by_peak else "")
+        notes["gain_db"] = f"{report.gain_db:+.2f}"
+    return notes
+
+
+def _db(value: float) -> str:
+    return f"{value:.2f}" if value != float("-inf") else "-inf"
+
+
 def write_cue_sheet(rendering, path: str | os.PathLike) -> None:
-    """One CSV row per cue: name, kind, requested time and timecode, the frame it landed
-    on, the frame asked for and the difference, and the bar and beat (0-based)."""
+    """``# key: value`` lines (``cue_sheet_notes``: title, seed, rates, length, measured
+    loudness and peaks), then one CSV row per cue: name, kind, requested time and
+    timecode, the frame it landed on, the frame asked for and the difference, and the
+    bar and beat (from 1)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
+        for key, value in cue_sheet_notes(rendering).items():
+            handle.write(f"# {key}: {value}\n")
         writer = csv.writer(handle)
         writer.writerow(CUE_SHEET_COLUMNS)
         for row in rendering.cue_rows:
             writer.writerow([row.name, row.kind, f"{row.requested_s:.6f}", row.timecode, row.frame,
-                             row.target_frame, row.error_frames, row.bar, row.beat])
+                             row.target_frame, row.error_frames, row.bar + 1, row.beat + 1])
 
 
 def read_cue_sheet(path: str | os.PathLike) -> list[dict]:
+    """The rows of a cue sheet, as dicts by column (the ``#`` lines above them skipped)."""
     with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+def read_cue_sheet_notes(path: str | os.PathLike) -> dict[str, str]:
+    """The ``# key: value`` lines above a cue sheet's table."""
+    with open(path, encoding="utf-8") as handle:
+        pairs = (line[1:].strip().split(":", 1) for line in handle if line.startswith("#"))
+        return {key.strip(): value.strip() for key, value in pairs}

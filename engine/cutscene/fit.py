@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+from engine.cutscene.fit_errors import CHANGE, RANGE, FitError, change_message, phase_message, range_message
 from engine.cutscene.ramps import glide_quarters, plan_stretch
 from engine.music.notes import Meter
 from engine.music.tempo import TempoMap, TempoSegment
@@ -213,32 +214,6 @@ def _candidates(stretch: _Stretch, settings: FitSettings) -> list[int]:
     return sorted(sorted(counts, key=lambda n: abs(math.log(n / target)))[:keep])
 
 
-def _allows(rule: str) -> str:
-    return f"{rule} {'allow' if rule.startswith('states') else 'allows'}"
-
-
-def _pair(stretch: _Stretch) -> str:
-    """``hits 'door' (00:00:41:05) and 'scream' (00:00:41:20)`` or ``the start and hit 'door' (...)``."""
-    if stretch.start is None:
-        return f"the start and hit {stretch.end.label}"
-    return f"hits {stretch.start.label} and {stretch.end.label}"
-
-
-def _infeasible_message(stretch: _Stretch, source: str) -> str:
-    unit = "beat" if stretch.end.on_beat else "bar"
-    per_unit_q = stretch.beat_q if stretch.end.on_beat else stretch.meter.quarters_per_bar
-    where = f"{source}: " if source else ""
-    head = f"{where}{_pair(stretch)} are {stretch.duration_s:.2f} s apart: "
-    allowed = f"outside the {stretch.min_bpm:g}..{stretch.max_bpm:g} bpm that {_allows(stretch.rule)}"
-    one = 60.0 * per_unit_q / stretch.duration_s
-    if one > stretch.max_bpm:
-        return head + f"one {unit} of {stretch.meter} there needs {one:.0f} bpm, {allowed}"
-    n = math.floor(stretch.min_bpm * stretch.duration_s / (60.0 * per_unit_q))
-    fewer, more = one * n, one * (n + 1)
-    count = f"one {unit} of {stretch.meter} there needs" if n == 1 else f"{n} {unit}s of {stretch.meter} there need"
-    return head + f"{count} {fewer:.1f} bpm and {n + 1} need {more:.1f} bpm, both {allowed}"
-
-
 def _pref_cost(stretch: _Stretch, beats: int) -> float:
     return stretch.duration_s * math.log(stretch.bpm(beats) / stretch.preferred_bpm) ** 2
 
@@ -272,7 +247,7 @@ def _choose_counts(stretches, candidates, settings, forbidden, source) -> list[i
                 if key not in nxt or step < nxt[key][0]:
                     nxt[key] = (step, (prev_beats, phase))
         if not nxt:
-            raise ValueError(_stuck_message(stretches, i, settings, source))
+            raise _stuck(stretches, candidates, layer, i, settings, source)
         history.append(nxt)
         layer = nxt
     key = min(layer, key=lambda k: layer[k][0])
@@ -283,15 +258,22 @@ def _choose_counts(stretches, candidates, settings, forbidden, source) -> list[i
     return counts[::-1]
 
 
-def _stuck_message(stretches, i, settings, source) -> str:
-    stretch = stretches[i]
-    where = f"{source}: " if source else ""
-    if i and stretch.end.on_beat is False and stretches[i - 1].end.on_beat:
-        return (f"{where}{_pair(stretch)}: no count of beats between them puts the second on a "
-                f"bar line within the {stretch.min_bpm:g}..{stretch.max_bpm:g} bpm that {_allows(stretch.rule)}")
-    return (f"{where}{_pair(stretch)} are {stretch.duration_s:.2f} s apart: "
-            f"no tempo in the {stretch.min_bpm:g}..{stretch.max_bpm:g} bpm that {_allows(stretch.rule)} is "
-            f"reachable from the tempo before it at ≤ {settings.max_change_per_bar:.0%} change per bar")
+def _stuck(stretches, candidates, layer, i, settings, source) -> FitError:
+    """The error for stretch ``i``, which no count from ``layer`` (the counts that reached
+    the stretch before) could follow: the bar line out of reach, or the change per bar."""
+    stretch, counts = stretches[i], candidates[i]
+    per_bar = stretch.meter.beats_per_bar
+    on_phase = [n for n in counts for _, phase in layer if stretch.end.on_beat or (phase + n) % per_bar == 0]
+    if not on_phase:
+        return FitError(phase_message(stretch, source), stretch.end, RANGE)
+    change = settings.max_change_per_bar * _SAFETY / (1 + settings.max_change_per_bar)
+    options = []     # (tempo before, tempo here, beats here, the largest step a glide may take there)
+    for n in sorted(set(on_phase)):
+        for prev_beats, _ in (layer if i else ()):
+            prev = stretches[i - 1]
+            bars = prev_beats / prev.meter.beats_per_bar + n / stretch.meter.beats_per_bar
+            options.append((prev.bpm(prev_beats), stretch.bpm(n), n, math.expm1(_SMOOTH_SHARE * math.log1p(change) * bars)))
+    return FitError(change_message(stretch, options, settings.max_change_per_bar, source), stretch.end, CHANGE)
 
 
 def _junction_bpm(a: _Stretch, a_beats: int, b: _Stretch, b_beats: int) -> float:
@@ -419,7 +401,7 @@ def _solve(stretches, settings, source):
     for stretch in stretches:
         counts = _candidates(stretch, settings)
         if not counts:
-            raise ValueError(_infeasible_message(stretch, source))
+            raise FitError(range_message(stretch, source), stretch.end, RANGE)
         candidates.append(counts)
     forbidden: set[tuple[int, int, int]] = set()
     for _ in range(_MAX_RETRIES):
@@ -429,7 +411,10 @@ def _solve(stretches, settings, source):
             return counts, points
         forbidden.add(_forbid(stretches, counts, failed))
         log.debug("stretch %d could not be played with %s beats; retrying", failed, counts)
-    raise ValueError(_stuck_message(stretches, failed, settings, source))
+    stretch = stretches[failed]
+    options = [(stretches[failed - 1].bpm(counts[failed - 1]), stretch.bpm(counts[failed]), counts[failed], None)] \
+        if failed else []
+    raise FitError(change_message(stretch, options, settings.max_change_per_bar, source), stretch.end, CHANGE)
 
 
 def fit_tempo(zones: Sequence[TempoZone], hits: Sequence[Hit], length_s: float,
@@ -439,8 +424,9 @@ def fit_tempo(zones: Sequence[TempoZone], hits: Sequence[Hit], length_s: float,
     ``zones`` give the tempo rules of the state in force from each time on (the first
     at 0 s); ``hits`` are in time order. The map stays within each stretch's tempo
     range, changes by at most ``settings.max_change_per_bar`` per bar, and keeps near
-    the preferred tempi. Raises ValueError, prefixed with ``source`` and naming the
-    two hits and the tempo they would need, when no map can satisfy them.
+    the preferred tempi. Raises ``FitError`` (a ValueError), prefixed with ``source``,
+    naming the two hits, the tempo they would need and the limit that binds, when no
+    map can satisfy them.
     """
     _check_inputs(zones, hits, length_s)
     change = settings.max_change_per_bar * _SAFETY / (1 + settings.max_change_per_bar)

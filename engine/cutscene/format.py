@@ -24,6 +24,12 @@ HIT_TARGETS = ("bar", "beat")
 DEFAULT_MAX_CHANGE_PER_BAR = 0.08
 DEFAULT_TEMPO_LEEWAY = 0.10
 DEFAULT_FADE_S = 2.0
+DEFAULT_SEED = 0
+"""The seed of a cutscene that names none (the engine's default too)."""
+DEFAULT_MAX_TAIL_S = 30.0
+"""How far a hand-written ``length`` may run past the end cue (and its fade)."""
+MAX_LENGTH_S = 3 * 3600.0
+"""No cutscene is longer: three hours of 48 kHz stereo is about 2 GB of 16-bit WAV."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,7 @@ class Cutscene:
     max_change_per_bar: float = DEFAULT_MAX_CHANGE_PER_BAR
     tempo_leeway: float = DEFAULT_TEMPO_LEEWAY
     file: Path | None = None
+    timeline_file: Path | None = None   # the editorial timeline the cues came from, if any
 
     def of_kind(self, kind: type) -> tuple:
         return tuple(cue for cue in self.cues if isinstance(cue, kind))

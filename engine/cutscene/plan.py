@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 
 from engine.cutscene.fit import FitSettings, Hit, TempoFit, TempoZone, fit_tempo
+from engine.cutscene.fit_errors import FitError, nearest_fit
 from engine.cutscene.format import Cutscene, EventCue, HitCue, StateCue
+from engine.cutscene.timecode import format_timecode
 
 
 def tempo_zone(state, start_s: float, leeway: float) -> TempoZone:
@@ -65,8 +67,17 @@ def fit_cutscene(cutscene: Cutscene, score, sample_rate_hz: int = 48_000) -> Tem
     """The tempo map for ``cutscene``: every hit on its bar line (or beat) to the frame.
 
     Raises ValueError starting with the cutscene's file name when the hits cannot
-    all be met, naming two hits and the tempo they would need.
+    all be met, naming two hits, the tempo they would need, the limit that binds
+    (the state's tempo range or ``tempo.max_change_per_bar``) and the nearest
+    picture frame the later hit could move to.
     """
     settings = FitSettings(max_change_per_bar=cutscene.max_change_per_bar, sample_rate_hz=sample_rate_hz)
-    return fit_tempo(tempo_zones(cutscene, score), hit_points(cutscene), cutscene.length_s,
-                     settings, source=cutscene.source)
+    zones, hits = tempo_zones(cutscene, score), hit_points(cutscene)
+    try:
+        return fit_tempo(zones, hits, cutscene.length_s, settings, source=cutscene.source)
+    except FitError as exc:
+        def attempt(zones_, hits_, length_s):
+            return fit_tempo(zones_, hits_, length_s, settings)
+
+        hint = nearest_fit(attempt, zones, list(hits), cutscene.length_s, exc, cutscene.frame_rate, format_timecode)
+        raise ValueError(f"{exc}. {hint}") from None

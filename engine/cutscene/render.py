@@ -20,7 +20,8 @@ The renderer drives the engine through its public calls (``engine.calls``) and i
 offline facet (``MusicEngine.offline()``: the locked clock, intents, stingers placed at
 a frame, the end of the music). A ``RecordingSynth`` keeps every event the synth
 receives, for the MIDI file, the cue sheet and the timeline. The same file and seed
-give the same bytes.
+give the same bytes. With a ``stem_sink`` the synth is a ``stems.StemSynth``: the same
+mix, and each layer's stem over the same frames handed to the sink.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from engine.cutscene.timecode import format_timecode
 from engine.music.events import TimedEvent
 from engine.music.notes import PPQ
 from engine.playback.conductor import sync_frame
+from engine.roles import Synth
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +95,16 @@ class Rendering:
     final_chord: object = None          # cadence.FinalChord of an ending on a cadence
     peak: float = 0.0
     clipped_samples: int = 0
+    parameter_ranges: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    loudness: object = None             # loudness.LoudnessReport of the delivered mix, once measured
+    files: list = dataclasses.field(default_factory=list)   # what was written, once delivered
 
 
 class RecordingSynth:
     """The ``Synth`` role: renders through ``synth`` and keeps every event it renders
     (``events``)."""
 
-    def __init__(self, synth):
+    def __init__(self, synth: Synth):
         self.inner = synth
         self.events: list[TimedEvent] = []
 
@@ -167,10 +172,10 @@ def _actions(cutscene: fmt.Cutscene, landings: dict, clock, sample_rate_hz: int)
 
 
 def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None, model=None,
-                 sample_rate_hz: int = 48000):
+                 sample_rate_hz: int = 48000, stem_sink: Callable | None = None):
     """(engine, synth): a MusicEngine for ``cutscene`` (its seed, the clock locked to
     ``fit``, a cadence composer when the cutscene ends on one) and the recording synth
-    it plays through."""
+    it plays through (rendering stems into ``stem_sink`` when given)."""
     from engine.api import EngineConfig, MusicEngine
     from engine.composer.composer import Composer
     from engine.playback.synth import Synth
@@ -180,7 +185,13 @@ def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None
     if end.cadence:
         landing = next(l for l in fit.landings if l.time_s == end.time_s)
         composer = CadenceComposer(composer, landing.bar_index)
-    synth = RecordingSynth(Synth(soundfont, sample_rate_hz=sample_rate_hz, gain=SYNTH_GAIN))
+    if stem_sink is None:
+        inner = Synth(soundfont, sample_rate_hz=sample_rate_hz, gain=SYNTH_GAIN)
+    else:
+        from engine.cutscene.stems import StemSynth
+
+        inner = StemSynth(soundfont, sample_rate_hz=sample_rate_hz, gain=SYNTH_GAIN, sink=stem_sink)
+    synth = RecordingSynth(inner)
     config = EngineConfig(sample_rate_hz=sample_rate_hz, seed=cutscene.seed, strict=True)
     engine = MusicEngine(score, composer, synth, config)
     engine.offline().lock_tempo(fit.tempo_map, [(span.bar_index, span.meter) for span in fit.meters])
@@ -213,6 +224,7 @@ class _Renderer:
         self.sr = sample_rate_hz
         self.script = engine.offline()
         self.clock = self.script.clock
+        self.first_mood = self.script.intent_at(0).mood   # the player keeps no history far behind its head
         self.landings = _landing_frames(fit)
         self.rows: list[CueRow] = []
         self.cues_heard = []
@@ -338,7 +350,7 @@ class _Renderer:
         """(frame, state, mood) where each change of state sounded; the cue-sheet rows of
         the state and event cues that asked for them move to those frames."""
         landed = [c for c in self.cues_heard if c.kind == "transition"]
-        out = [(0, self.score.initial_state, self.script.intent_at(0).mood)]
+        out = [(0, self.score.initial_state, self.first_mood)]
         changes = list(self.state_changes)
         for cue in landed:
             state = out[-1][1]
@@ -359,9 +371,11 @@ class _Renderer:
 
 def render_cutscene(path_or_cutscene, *, soundfont=None, model=None, sample_rate_hz: int = 48000,
                     sink: Callable[[np.ndarray], None] | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> Rendering:
+                    progress: Callable[[int, int], None] | None = None,
+                    stem_sink: Callable | None = None) -> Rendering:
     """Render a cutscene (a path, a loaded ``Cutscene`` or what ``prepare`` returned), passing each float32 block to
-    ``sink``; return what the MIDI, cue sheet and timeline need.
+    ``sink`` (and, with ``stem_sink``, each block's stems: ``stem_sink(start_frame, {stem: block})``);
+    return what the MIDI, cue sheet and timeline need.
 
     Raises SourceError (``file:line: ...``) for a broken cutscene or score and
     ValueError naming the two hits for an infeasible tempo fit, before rendering.
@@ -370,7 +384,8 @@ def render_cutscene(path_or_cutscene, *, soundfont=None, model=None, sample_rate
         cutscene, score, fit = path_or_cutscene
     else:
         cutscene, score, fit = prepare(path_or_cutscene, sample_rate_hz)
-    engine, synth = build_engine(cutscene, score, fit, soundfont=soundfont, model=model, sample_rate_hz=sample_rate_hz)
+    engine, synth = build_engine(cutscene, score, fit, soundfont=soundfont, model=model, sample_rate_hz=sample_rate_hz,
+                                 stem_sink=stem_sink)
     try:
         renderer = _Renderer(cutscene, score, fit, engine, sample_rate_hz)
         total = renderer.run(sink, progress)
@@ -382,5 +397,6 @@ def render_cutscene(path_or_cutscene, *, soundfont=None, model=None, sample_rate
     transitions = renderer.transitions()
     return Rendering(cutscene, fit, sample_rate_hz, total, events, renderer.rows, transitions, renderer.curves,
                      end_frame=renderer.ended_at or 0, final_release_frame=renderer.release_frame,
-                     final_chord=renderer.final_chord, peak=renderer.peak)
+                     final_chord=renderer.final_chord, peak=renderer.peak,
+                     parameter_ranges={name: (p.min_value, p.max_value) for name, p in score.parameters.items()})
 

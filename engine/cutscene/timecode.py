@@ -27,10 +27,11 @@ _SECONDS = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)\s*s$")
 
 @dataclass(frozen=True, slots=True)
 class FrameRate:
-    """A picture frame rate: 24, 25, 30, or 29.97 (``ntsc``), drop-frame or not.
+    """A picture frame rate: 24, 25, 30, or an NTSC rate (``ntsc``): 23.976, or 29.97
+    drop-frame or not.
 
-    ``nominal_fps`` is the number of frame labels per timecode second (30 for 29.97);
-    ``fps`` is the true rate as an exact fraction.
+    ``nominal_fps`` is the number of frame labels per timecode second (30 for 29.97,
+    24 for 23.976); ``fps`` is the true rate as an exact fraction.
     """
 
     nominal_fps: int = 24
@@ -40,23 +41,25 @@ class FrameRate:
     def __post_init__(self) -> None:
         if self.nominal_fps not in NOMINAL_FPS:
             raise ValueError(f"frame rate {self.nominal_fps} is not one of 24, 25, 29.97, 30")
-        if self.ntsc and self.nominal_fps != 30:
-            raise ValueError("only 30 fps has an NTSC (29.97) variant here")
-        if self.drop_frame and not self.ntsc:
-            raise ValueError(f"drop-frame timecode exists only at 29.97 fps, not {self.nominal_fps}")
+        if self.ntsc and self.nominal_fps not in (24, 30):
+            raise ValueError("only 24 and 30 fps have NTSC variants (23.976, 29.97)")
+        if self.drop_frame and not (self.ntsc and self.nominal_fps == 30):
+            raise ValueError(f"drop-frame timecode exists only at 29.97 fps, not {self}")
 
     @property
     def fps(self) -> Fraction:
-        return Fraction(30000, 1001) if self.ntsc else Fraction(self.nominal_fps)
+        return Fraction(self.nominal_fps * 1000, 1001) if self.ntsc else Fraction(self.nominal_fps)
 
     def __str__(self) -> str:
         if not self.ntsc:
             return str(self.nominal_fps)
+        if self.nominal_fps == 24:
+            return "23.976"
         return "29.97 DF" if self.drop_frame else "29.97"
 
 
 def parse_frame_rate(value, drop_frame: bool | None = None) -> FrameRate:
-    """A FrameRate from ``24``, ``25``, ``30``, ``29.97`` or ``"29.97df"``.
+    """A FrameRate from ``24``, ``25``, ``30``, ``23.976``, ``29.97`` or ``"29.97df"``.
 
     29.97 defaults to drop-frame (the broadcast norm); pass ``drop_frame=False``
     for non-drop 29.97. Raises ValueError for any other rate.
@@ -66,13 +69,26 @@ def parse_frame_rate(value, drop_frame: bool | None = None) -> FrameRate:
     if df_suffix:
         drop_frame = not text.endswith("ndf") if drop_frame is None else drop_frame
         text = text.removesuffix("ndf").removesuffix("df")
-    if isinstance(value, bool) or text not in ("24", "25", "30", "29.97", "24.0", "25.0", "30.0"):
-        raise ValueError(f"frame rate {value!r} is not one of 24, 25, 29.97, 29.97df, 30")
+    if isinstance(value, bool) or text not in ("24", "25", "30", "29.97", "23.976", "23.98", "24.0", "25.0", "30.0"):
+        raise ValueError(f"frame rate {value!r} is not one of 23.976, 24, 25, 29.97, 29.97df, 30")
     if text == "29.97":
         return FrameRate(30, ntsc=True, drop_frame=True if drop_frame is None else bool(drop_frame))
     if drop_frame:
         raise ValueError(f"drop-frame timecode exists only at 29.97 fps, not {value}")
+    if text in ("23.976", "23.98"):
+        return FrameRate(24, ntsc=True)
     return FrameRate(int(float(text)))
+
+
+def frame_rate_of(rate_fps: float, drop_frame: bool | None = None) -> FrameRate:
+    """The FrameRate nearest ``rate_fps`` as another program writes it (an OTIO
+    ``RationalTime.rate`` such as 29.97002997 or 23.976), or ValueError."""
+    for nominal, ntsc in ((24, False), (25, False), (30, False), (30, True), (24, True)):
+        exact = Fraction(nominal * 1000, 1001) if ntsc else Fraction(nominal)
+        if abs(float(exact) - rate_fps) < 0.005:
+            df = bool(drop_frame) if drop_frame is not None else ntsc and nominal == 30
+            return FrameRate(nominal, ntsc=ntsc, drop_frame=df)
+    raise ValueError(f"frame rate {rate_fps:g} fps is not one of 23.976, 24, 25, 29.97, 30")
 
 
 def frame_from_fields(hours: int, minutes: int, seconds: int, frames: int, rate: FrameRate) -> int:

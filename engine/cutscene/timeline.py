@@ -1,8 +1,10 @@
 """A PNG a person reads at a glance: what the music did against the picture's clock.
 
-Three panels share the time axis (seconds): the fitted tempo with hit markers;
-states as coloured bands labelled with state and mood, under the parameter and
-intensity curves; and a piano roll of every note the synth played, coloured by
+Three panels share the time axis (seconds): the fitted tempo with hit markers
+(labelled with bar and beat from 1, as the cue sheet counts them); states as coloured
+bands labelled with state and mood, under the parameter curves (each drawn across
+its own range, 0 at its minimum and 1 at its maximum, so a 0..10 parameter fits the
+panel) and the intensity; and a piano roll of every note the synth played, coloured by
 layer, with bar lines. matplotlib is imported here only, with the Agg backend.
 """
 
@@ -34,6 +36,17 @@ def _notes(rendering):
         if event.kind == Kind.NOTE_ON:
             sounding[key] = (timed.frame, expression.get(event.channel, 127) > 0)
     return out
+
+
+def hit_label(landing) -> str:
+    """``bar 12`` or ``bar 12.3`` (beat 3): bars and beats from 1, as the cue sheet counts."""
+    return f"bar {landing.bar_index + 1}" + (f".{landing.beat_index + 1}" if landing.beat_index else "")
+
+
+def normalised(values: list[float], low: float, high: float) -> list[float]:
+    """``values`` of a parameter with range ``low..high`` mapped onto 0..1."""
+    span = (high - low) or 1.0
+    return [(value - low) / span for value in values]
 
 
 def write_timeline(rendering, path: str | os.PathLike) -> None:
@@ -71,7 +84,7 @@ def _tempo(ax, rendering, end_s: float) -> None:
     low, high = ax.get_ylim()
     ax.set_ylim(low - 4, high + 10)
     for i, landing in enumerate(rendering.fit.landings):
-        ax.annotate(f"{landing.name}\n bar {landing.bar_index + 1}" + (f".{landing.beat_index + 1}" if landing.beat_index else ""),
+        ax.annotate(f"{landing.name}\n {hit_label(landing)}",
                     (landing.frame / rendering.sample_rate_hz, high + 9 - 7 * (i % 2)), fontsize=8,
                     color="#c0392b", va="top", ha="left", xytext=(3, 0), textcoords="offset points")
 
@@ -87,7 +100,9 @@ def _states(ax, rendering, end_s: float) -> None:
     for name, points in rendering.curves.items():
         if points:
             style = {"color": "#2c3e50", "lw": 2} if name == "intensity" else {"lw": 1.5, "ls": "--"}
-            ax.plot([f / sr for f, _ in points], [v for _, v in points], label=name, **style)
+            low, high = rendering.parameter_ranges.get(name, (0.0, 1.0))
+            label = name if (low, high) == (0.0, 1.0) else f"{name} ({low:g}..{high:g})"
+            ax.plot([f / sr for f, _ in points], normalised([v for _, v in points], low, high), label=label, **style)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("state, parameters")
     ax.legend(loc="lower right", fontsize=8, ncol=3)

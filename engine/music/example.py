@@ -98,9 +98,15 @@ def _drums(bars: int) -> list[tuple[int, int, int, int]]:
     return notes
 
 
+MAX_BARS = 1024
+
+
 def add_arguments(parser) -> None:
+    from engine.cli_types import bounded_int
+
+    bars = bounded_int(1, MAX_BARS)
     parser.add_argument("output", metavar="OUT.mid", help="MIDI file to write")
-    parser.add_argument("--bars", type=int, default=14, help="length in bars of 4/4 (default 14, about 27 s)")
+    parser.add_argument("--bars", type=bars, default=14, help=f"length in bars of 4/4, {bars.span} (default 14, about 27 s)")
 
 
 def run(args) -> int:

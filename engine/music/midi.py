@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import mido
 
+from engine.input_files import read_input
 from engine.music.events import Kind, MidiEvent, TimedEvent
 from engine.music.notes import PPQ, Meter
 from engine.music.tempo import TempoMap, TempoSegment
@@ -100,20 +101,55 @@ def check_meters(meters) -> None:
 # ---------------------------------------------------------------- reading
 
 
+class MidiFileError(ValueError):
+    """A MIDI file that cannot be read: ``str()`` is ``path: reason``; ``reason`` alone names what is wrong."""
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        self.path, self.reason = os.fspath(path), reason
+        super().__init__(f"{self.path}: {reason}")
+
+
 def read_midi(path: str | os.PathLike) -> Song:
     """Read a type 0 or type 1 MIDI file into a ``Song``. A missing file raises OSError;
-    anything that does not parse as MIDI raises ValueError naming the file."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    a directory, a device or a file over 4 MiB raises ``InputFileError`` and anything
+    that does not parse as MIDI ``MidiFileError``: both ValueErrors naming the file."""
+    data = read_input(path, "MIDI")
+    broken = diagnose(data)  # the chunks first: a truncated file is refused before mido reads it
+    if broken is not None:
+        raise MidiFileError(path, broken)
     try:
         midi = mido.MidiFile(file=io.BytesIO(data), clip=False)
     except Exception as exc:  # mido raises OSError, EOFError, KeyError, ValueError...
-        raise ValueError(f"{os.fspath(path)}: not a MIDI file or corrupt ({exc})") from None
+        raise MidiFileError(path, f"not a MIDI file or corrupt ({exc or type(exc).__name__})") from None
     if midi.type == 2:
-        raise ValueError(f"{os.fspath(path)}: MIDI type 2 (independent sequences) is not supported")
+        raise MidiFileError(path, "MIDI type 2 (independent sequences) is not supported")
     if not midi.tracks:
-        raise ValueError(f"{os.fspath(path)}: not a MIDI file or corrupt (it has no tracks)")
-    return _song_from_midi(midi, os.fspath(path))
+        raise MidiFileError(path, "not a MIDI file or corrupt (it has no tracks)")
+    try:
+        return _song_from_midi(midi, os.fspath(path))
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:  # a tempo of 0, a bad meter...
+        raise MidiFileError(path, f"corrupt: {str(exc).removeprefix(os.fspath(path) + ', ')}") from None
+
+
+def diagnose(data: bytes) -> str | None:
+    """What is wrong with the chunk structure of MIDI bytes (empty, no header, truncated),
+    or None when the chunks are whole (the fault, if any, is inside a track)."""
+    if not data:
+        return "not a MIDI file: it is empty (0 bytes)"
+    if not data.startswith(b"MThd"):
+        return f"not a MIDI file: it starts with {data[:4]!r}, not b'MThd'"
+    if len(data) < 14:
+        return f"truncated MIDI file: the 14-byte header ends after {len(data)} bytes"
+    tracks, position = int.from_bytes(data[10:12], "big"), 8 + int.from_bytes(data[4:8], "big")
+    for index in range(1, tracks + 1):
+        if position + 8 > len(data):
+            return f"truncated MIDI file: it ends at byte {len(data)}, before track {index} of {tracks}"
+        size = int.from_bytes(data[position + 4:position + 8], "big")
+        if position + 8 + size > len(data):
+            return (f"truncated MIDI file: track {index} of {tracks} should hold {size} bytes "
+                    f"but the file ends after {len(data) - position - 8}")
+        position += 8 + size
+    return None
 
 
 def _song_from_midi(midi: mido.MidiFile, where: str) -> Song:

@@ -1,9 +1,10 @@
-"""The player: conductor + composer + arranger + sequencer + synth, the object the API holds.
+"""The player: composes ahead from the plan, renders through the synth; the object the API holds.
 
 Threads. The game thread calls ``transition``, ``set_intensity``, ``stinger``, ``stop``
 and ``poll``; the render thread calls ``render_into`` (one block); the composer thread
 calls ``pump`` (compose ahead, within ``lookahead_bars``). The player lock guards the
-plan (changes, clock, sequencer, mixer) and is only held for bookkeeping and one
+plan (``engine.playback.plan``: clock, intent changes, segment runs, gain points) and
+what acts on it (sequencer, mixer, cues) and is only held for bookkeeping and one
 block's render: the network runs outside it, under its own lock, so neither the game
 nor the render thread waits for a bar to be composed. The render thread composes a
 bar itself only when the block it renders needs one that is not there yet (offline,
@@ -14,37 +15,46 @@ before it can change. A request received at frame r (default: the head) lands at
 ``sync_frame(max(r, head), sync, clock)``.
 
 Determinism. Bar k is composed from the composer snapshot taken at k's start, with
-the intent in force over k (below), whoever composes it and whenever: a transition
+the intent the plan gives bar k, whoever composes it and whenever: a transition
 landing at f restores the snapshot of the bar containing f, drops the bars composed
 from there and cancels the music from f; a soft ``set_intensity`` received at r
 affects composition only from bar ``bar_at(r) + lookahead_bars + 1`` on (never
-composed yet), so it needs no rollback. The intent in force over bar k is that of
-the last change at or before its start; a transition landing inside bar k also
-re-colours k (intensity, mood, layers) but its key, meter and tempo wait for the
-next bar line.
+composed yet), so it needs no rollback.
+
+Until the landing, the old music. Bars before a landing bar play the old intent in
+full, whether they were composed before the transition came or after. A landing
+inside bar k splits k: the music before f is what k was (or would have been)
+composed as under the plan before the transition, and the music from f on is k
+recomposed from the same snapshot under the new plan. When k was composed already,
+its events before f are scheduled and stay (a *floor* at f for its recomposition);
+when it was not, the player keeps a *cut* (f, the intent k had) and composes both
+parts from k's snapshot when k is due. Either way the same events result.
 """
 
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.music.events import TimedEvent
-from engine.music.intent import LAYERS, Intent
+from engine.music.events import Kind, TimedEvent, note_off
+from engine.music.intent import Intent
 from engine.music.notes import PPQ, Bar, Meter
-from engine.playback.arranger import LAYER_CHANNELS, Arranger, layer_gains
-from engine.playback.conductor import ClockConfig, Conductor, SyncPoint, sync_frame
+from engine.music.sync import SyncPoint
+from engine.playback.arranger import Arranger, layer_gains
+from engine.playback.ceiling import soft_clip
+from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.cues import Cue, CueTrack
 from engine.playback.mixer import Mixer
+from engine.playback.plan import Heard, Plan, Run
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
 from engine.playback.stingers import Stinger
 from engine.playback.voices import VoiceGate
+from engine.roles import Composer, Synth
 
 log = logging.getLogger(__name__)
 
@@ -67,62 +77,47 @@ class PlayerConfig:
             raise ValueError("player tempo_ramp_beats and fade_beats must be >= 0")
 
 
-@dataclass(frozen=True, slots=True)
-class _Change:
-    frame: int
-    intent: Intent | None        # None: a soft change of intensity only
-    intensity: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """A segment placed from ``start_bar``; ``end_bar`` None while it loops on."""
-
-    start_bar: int
-    segment: Segment
-    end_bar: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class _GainPoint:
-    frame: int
-    gains: tuple[tuple[str, float], ...]
-    fade_frames: int
+HISTORY_S = 30.0
+"""How far behind the render head the plan is kept (intents, bar grid, tempo points):
+more than any output's latency, so what is heard can still be asked about."""
 
 
 class Player:
     """Plays adaptive music from ``composer`` through ``synth``; see the module docstring."""
 
-    def __init__(self, composer, synth, intent: Intent = Intent(), config: PlayerConfig = PlayerConfig(),
-                 arranger: Arranger | None = None):
+    def __init__(self, composer: Composer, synth: Synth, intent: Intent = Intent(),
+                 config: PlayerConfig = PlayerConfig(), arranger: Arranger | None = None, *, state: str = ""):
         self.config = config
         self.sample_rate_hz = config.sample_rate_hz
         self.composer = composer
         self.synth = synth
         self.arranger = arranger or Arranger()
+        layers = self.arranger.config.layers
         self.clock = Conductor(ClockConfig(config.sample_rate_hz, config.phrase_bars),
                                tempo_bpm=intent.tempo_bpm, meter=intent.meter)
+        self.plan = Plan(intent, self.clock, state=state, layers=layers, tempo_ramp_beats=config.tempo_ramp_beats,
+                         fade_beats=config.fade_beats)
         self.sequencer = Sequencer()
-        self.mixer = Mixer(LAYER_CHANNELS, layer_gains(intent))
-        self.voices = VoiceGate(no_restrike_channels=(LAYER_CHANNELS["percussion"],))
-        self._lock = threading.Lock()             # the plan: changes, clock, sequencer, mixer
+        self.mixer = Mixer({spec.name: spec.channel for spec in layers}, layer_gains(intent, layers))
+        self.voices = VoiceGate(no_restrike_channels=[spec.channel for spec in layers if spec.percussive])
+        self._lock = threading.Lock()             # the plan, and the sequencer, mixer and cues acting on it
         self._compose_lock = threading.Lock()     # the composer object, one bar at a time
-        self._plan = 0                            # bumped by every change that may alter a bar
+        self._plan_version = 0                    # bumped by every change that may alter a bar
         self._due_frame = 0                       # head frame from which bar _next_bar is wanted
-        self._changes: list[_Change] = [_Change(0, intent)]
-        self._runs: list[_Run] = []
-        self._gain_points: list[_GainPoint] = []
         self._next_bar = 0
         self._snapshots: dict[int, object] = {0: composer.snapshot()}   # composer state at bar k's start
         self._bars: dict[int, tuple[Bar, Intent]] = {}
-        self._floor = 0                      # no composed event before the last landing
+        self._floor = (-1, 0)                # (bar, frame): that bar's events before frame are scheduled
+        self._cuts: dict[int, list[tuple[int, Intent]]] = {}   # bar -> (landing, intent before it), in order
         self._stop_frame: int | None = None     # no composed music from here (stop or end_music)
         self._silence_frame: int | None = None  # nothing at all from here, stingers included (stop)
         self._last_stinger: dict[str, int] = {}
         self.cues = CueTrack(self.clock, config.sample_rate_hz)
         self._forget_at_bar = 8             # drop old snapshots, bars and gain points then
+        self._history_frames = round(HISTORY_S * config.sample_rate_hz)
         self.bars_composed = 0
         self.bars_composed_inline = 0    # by render_into, because the block needed them at once
+        self.samples_soft_clipped = 0    # by the output ceiling (engine.playback.ceiling)
 
     # ------------------------------------------------------------ render side
 
@@ -141,6 +136,7 @@ class Player:
                 if not self._wants_bar_locked(until_frame=end):
                     events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
                     self.synth.render_block(out, start, self.voices.filter(events))
+                    self.samples_soft_clipped += soft_clip(out)
                     if self._stop_frame is None or start <= self._stop_frame:
                         self.cues.emit(start, end)
                     if self._next_bar >= self._forget_at_bar:
@@ -192,31 +188,47 @@ class Player:
                 if not self._wants_bar_locked(until_frame):
                     self._update_due_locked()
                     return False
-                k, plan = self._next_bar, self._plan
-                run = self._run_at_bar_locked(k)
+                k, version = self._next_bar, self._plan_version
+                run = self.plan.run_at_bar(k)
                 if run is not None:
                     self._commit_locked(k, self._segment_events_locked(k, run), self._snapshots[k])
                     return True
-                intent, state = self._intent_for_bar_locked(k), self._snapshots[k]
-            self.composer.restore(state)
-            bar = self.composer.compose_bar(intent, k)
+                lo = self._from_frame_locked(k)
+                parts = [(f, intent) for f, intent in self._cuts.get(k, ()) if f > lo]
+                parts.append((None, self.plan.intent_for_bar(k)))
+                state = self._snapshots[k]
+            composed = []
+            for _, intent in parts:        # each part from the same snapshot: what k is under each plan
+                self.composer.restore(state)
+                composed.append((self.composer.compose_bar(intent, k), intent))
             after = self.composer.snapshot()
             with self._lock:
-                if plan != self._plan:
+                if version != self._plan_version:
                     return False    # the caller asks again (render_into) or is woken again (pump)
+                bar, intent = composed[-1]
                 if bar.meter != self.clock.bar_meter(k):
                     log.warning("composer wrote bar %d in %s, the clock has %s", k, bar.meter, self.clock.bar_meter(k))
                 self._bars[k] = (bar, intent)
-                clock = self.clock
-                events = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k,
-                                               from_frame=self._from_frame_locked(k))
-                self._commit_locked(k, events, after)
+                self._commit_locked(k, self._arrange_parts_locked(k, lo, parts, composed), after)
                 return True
 
-    def _from_frame_locked(self, k: int) -> int:
-        return max(self.clock.bar_start_frame(k), self._floor, self.sequencer.frame)
+    def _arrange_parts_locked(self, k: int, lo: int, parts, composed) -> list[TimedEvent]:
+        """The events of bar ``k`` from ``lo``: each part's arrangement between the cuts,
+        a part's notes released at its cut (the next part re-strikes held layers)."""
+        clock, events, start = self.clock, [], lo
+        for (end, _), (bar, intent) in zip(parts, composed):
+            part = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k, from_frame=start)
+            if end is not None:
+                part = [e for e in part if e.frame < end] + _releases(part, end)
+                start = end
+            events.extend(part)
+        return events
 
-    def _segment_events_locked(self, k: int, run: _Run) -> list[TimedEvent]:
+    def _from_frame_locked(self, k: int) -> int:
+        floor = self._floor[1] if self._floor[0] == k else 0
+        return max(self.clock.bar_start_frame(k), floor, self.sequencer.frame)
+
+    def _segment_events_locked(self, k: int, run: Run) -> list[TimedEvent]:
         clock, from_frame = self.clock, self._from_frame_locked(k)
         offset = (k - run.start_bar) % run.segment.length_bars
         events = [TimedEvent(clock.tick_frame(k, t), e) for t, e in run.segment.bar_events(offset)]
@@ -224,16 +236,17 @@ class Player:
 
     def _commit_locked(self, k: int, events: list[TimedEvent], state_after) -> None:
         self.sequencer.schedule(events, MUSIC_LANE)
-        if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
+        if self._stop_frame is not None:    # a bar recomposed after a stop (a landing past it) stays silent
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
         self._snapshots[k + 1] = state_after
+        self._cuts.pop(k, None)
         self._next_bar = k + 1
         self.bars_composed += 1
         self._update_due_locked()
 
     def _replan_locked(self) -> None:
         """The plan changed: a bar being composed now is dropped, and composing is due."""
-        self._plan += 1
+        self._plan_version += 1
         self._due_frame = 0
 
     def _update_due_locked(self) -> None:
@@ -244,35 +257,27 @@ class Player:
             self._due_frame = self.clock.bar_start_frame(max(0, k - self.config.lookahead_bars))
 
     def _forget_locked(self, frame: int) -> None:
-        keep = self.clock.bar_at_frame(frame) - 1
-        for store in (self._snapshots, self._bars):
+        keep = min(self.clock.bar_at_frame(frame) - 1, self._next_bar)   # after a stop, resume() needs _next_bar's
+        for store in (self._snapshots, self._bars, self._cuts):
             for k in [k for k in store if k < keep]:
                 del store[k]
         self.mixer.forget_before(frame)
-        self._gain_points = [p for p in self._gain_points if p.frame >= frame] or self._gain_points[-1:]
+        self.plan.forget_before(frame)
+        if frame > self._history_frames:
+            self.plan.forget_history(frame - self._history_frames)
 
-    # ------------------------------------------------------------ intents
+    # ------------------------------------------------------------ reading
 
-    def _fold(self, frame: int, strict: bool = False) -> Intent:
-        intent = self._changes[0].intent
-        for change in self._changes:
-            if change.frame > frame or (strict and change.frame == frame):
-                break
-            intent = change.intent or dataclasses.replace(intent, intensity=change.intensity)
-        return intent
-
-    def _intent_for_bar_locked(self, k: int) -> Intent:
-        start, end = self.clock.bar_start_frame(k), self.clock.bar_start_frame(k + 1)
-        base = self._fold(start)
-        inner = self._fold(end, strict=True)
-        if inner is not base:
-            base = dataclasses.replace(inner, key=base.key, tempo_bpm=base.tempo_bpm)
-        return dataclasses.replace(base, meter=self.clock.bar_meter(k))
+    def heard_at(self, frame: int) -> Heard:
+        """What is heard at ``frame``: the state (as given to ``transition``) and intent
+        there, and the next transition still to land (``Plan.heard_at``)."""
+        with self._lock:
+            return self.plan.heard_at(frame)
 
     def intent_at(self, frame: int | None = None) -> Intent:
         """The intent in force at ``frame`` (default: the head)."""
         with self._lock:
-            return self._fold(self.sequencer.frame if frame is None else frame)
+            return self.plan.fold(self.sequencer.frame if frame is None else frame)
 
     def position_at(self, frame: int) -> tuple[int, int, float, Meter]:
         """(bar, beat, tempo_bpm, meter) at ``frame``, bar and beat counted from 0."""
@@ -281,121 +286,76 @@ class Player:
             beat = max(0, bisect.bisect_right(self.clock.beat_frames(bar), frame) - 1)
             return bar, beat, self.clock.bpm_at_frame(frame), self.clock.bar_meter(bar)
 
-    def _run_at_bar_locked(self, k: int) -> _Run | None:
-        for run in reversed(self._runs):
-            if run.start_bar <= k and (run.end_bar is None or k < run.end_bar):
-                return run
-        return None
-
-    def _segment_end_locked(self, frame: int) -> int | None:
-        k = self.clock.bar_at_frame(frame)
-        run = self._run_at_bar_locked(k)
-        if run is None:
-            return None
-        n = run.segment.length_bars
-        end = run.start_bar + n * ((k - run.start_bar) // n + 1)
-        return self.clock.bar_start_frame(end if run.end_bar is None else min(end, run.end_bar))
-
     # ------------------------------------------------------------ game side
 
     def _received_locked(self, received_frame: int | None) -> int:
         head = self.sequencer.frame
         return head if received_frame is None else max(int(received_frame), head)
 
-    def _fade_frames_locked(self, fade_s: float | None, frame: int) -> int:
-        if fade_s is not None and fade_s > 0:
-            return round(fade_s * self.sample_rate_hz)
-        beat_s = 60.0 / self.clock.bpm_at_frame(frame) * self.clock.bar_meter(self.clock.bar_at_frame(frame)).ticks_per_beat / PPQ
-        return round(self.config.fade_beats * beat_s * self.sample_rate_hz)
-
     def transition(self, intent: Intent, sync: SyncPoint | str = SyncPoint.NEXT_BAR, received_frame: int | None = None,
-                   fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None) -> int:
-        """Change to ``intent`` at the sync point after ``received_frame``; returns the
-        landing frame. Music composed past it is dropped and recomposed from the
-        composer's snapshot there, so the line continues. With ``segment``, that
-        authored music plays from the landing bar line (immediate and next_beat wait
-        for the next bar), then composition resumes with ``intent``. Layers fade over
-        ``fade_s`` (0: one beat). The tempo glides to the new one over
-        ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``; 0: at once)."""
+                   fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None,
+                   state: str = "") -> int:
+        """Change to ``intent`` (of score state ``state``, for ``heard_at``) at the sync
+        point after ``received_frame``; returns the landing frame. The old music plays
+        until then; music composed past it is dropped and recomposed from the composer's
+        snapshot there, so the line continues. With ``segment``, that authored music
+        plays from the landing bar line (sync points that land mid-bar wait for the next
+        bar), then composition resumes with ``intent``. Layers crossfade over ``fade_s``
+        (0: one beat), ending at the landing (``engine.playback.plan``). The tempo glides
+        to the new one over ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``;
+        0: at once)."""
         if not isinstance(intent, Intent):
             raise TypeError(f"transition intent must be an Intent, got {intent!r}")
         sync = SyncPoint.parse(sync)
-        if segment is not None and sync in (SyncPoint.IMMEDIATE, SyncPoint.NEXT_BEAT):
+        if segment is not None and sync.rule.mid_bar:
             sync = SyncPoint.NEXT_BAR
         with self._lock:
             received = self._received_locked(received_frame)
-            frame = sync_frame(received, sync, self.clock, segment_end_frame=self._segment_end_locked(received))
-            self._land_locked(frame, intent, self._fade_frames_locked(fade_s, frame), segment, tempo_ramp_bars)
+            frame = sync_frame(received, sync, self.clock, segment_end_frame=self.plan.segment_end(received))
+            self._land_locked(received, frame, intent, self.plan.fade_frames(fade_s, frame), segment, tempo_ramp_bars,
+                              state)
             return frame
 
-    def _land_locked(self, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,
-                     tempo_ramp_bars: float | None = None) -> None:
-        clock = self.clock
-        k = clock.bar_at_frame(frame)
-        line = k if clock.bar_start_frame(k) == frame else k + 1
-        quarter = self._quarter_of_locked(frame, k)
+    def _land_locked(self, received: int, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,
+                     tempo_ramp_bars: float | None, state: str) -> None:
+        k = self.clock.bar_at_frame(frame)
         self._replan_locked()
-        if k < self._next_bar:
-            self._next_bar = k       # recomposed from self._snapshots[k]
+        self._cuts = {bar: kept for bar, cuts in self._cuts.items() if (kept := [c for c in cuts if c[0] < frame])}
+        if frame <= self._scheduled_until_locked(k):     # what k had before f stays; recomposed from f
+            self._next_bar = min(self._next_bar, k)
+            self._floor = (k, frame)
+        else:                                            # k's music before f is not there yet: keep what it is to be
+            self._cuts.setdefault(k, []).append((frame, self.plan.intent_for_bar(k)))
         self.sequencer.cancel_from(frame, [MUSIC_LANE])
-        self._floor = frame
-        self._changes = [c for c in self._changes if c.frame < frame] + [_Change(frame, intent)]
-        self._runs = [dataclasses.replace(r, end_bar=line) if r.end_bar is None or r.end_bar > line else r
-                      for r in self._runs if r.start_bar < line]
-        meter = segment.meter if segment is not None else intent.meter
-        clock.set_meter_from(line, meter)
-        bpm = segment.tempo_bpm if segment is not None and segment.tempo_bpm else intent.tempo_bpm
-        if tempo_ramp_bars is None:
-            ramp = self.config.tempo_ramp_beats * meter.ticks_per_beat / PPQ
-        else:
-            ramp = tempo_ramp_bars * meter.quarters_per_bar
-        clock.set_tempo(quarter, bpm, ramp)
-        self._gain_points = [p for p in self._gain_points if p.frame < frame]
-        gains = layer_gains(intent)
-        if segment is not None:
-            end_bar = None if segment.loop else line + segment.length_bars
-            self._runs.append(_Run(line, segment, end_bar))
-            self._add_gain_point_locked(frame, {layer: 1.0 for layer in LAYERS}, fade_frames)
-            if end_bar is not None:
-                clock.set_meter_from(end_bar, intent.meter)
-                self._add_gain_point_locked(clock.bar_start_frame(end_bar), gains, fade_frames)
-        else:
-            self._add_gain_point_locked(frame, gains, fade_frames)
-        self._replay_gains_locked(frame)
+        fade_start = self.plan.land(frame, intent, fade_frames, segment, tempo_ramp_bars,
+                                    received_frame=received, state=state)
+        self._replay_gains_locked(fade_start)
         self.cues.drop_from(frame, "transition")
         self.cues.schedule("transition", frame, segment.name if segment else intent.mood)
         self.cues.reset(self.sequencer.frame)
 
-    def _quarter_of_locked(self, frame: int, k: int) -> float:
-        for q in self.clock.beat_quarters(k):
-            if self.clock.frame_at_quarter(q) == frame:
-                return q
-        return self.clock.quarter_at_frame(frame)
-
-    def _add_gain_point_locked(self, frame: int, gains: dict[str, float], fade_frames: int) -> None:
-        point = _GainPoint(frame, tuple(gains.items()), fade_frames)
-        bisect.insort(self._gain_points, point, key=lambda p: p.frame)
+    def _scheduled_until_locked(self, k: int) -> float:
+        """Up to which frame bar ``k``'s music is scheduled: all of it once composed, up
+        to the floor after a rollback, else none of it (its start)."""
+        if k < self._next_bar:
+            return float("inf")
+        return self._floor[1] if self._floor[0] == k else self.clock.bar_start_frame(k)
 
     def _replay_gains_locked(self, frame: int) -> None:
-        for point in self._gain_points:
-            if point.frame >= frame:
-                self.mixer.set_gains(point.frame, dict(point.gains), point.fade_frames)
+        for point in self.plan.gain_points_from(frame):
+            self.mixer.set_gains(point.frame, dict(point.gains), point.fade_frames)
 
     def set_intensity(self, intensity: float, fade_s: float | None = None, received_frame: int | None = None) -> None:
         """A soft change: layers fade in or out from now (over ``fade_s``, default one
         beat) and bars composed from ``lookahead_bars + 1`` bars on play at the new
         intensity; nothing already composed is dropped."""
-        probe = dataclasses.replace(Intent(), intensity=intensity)  # validates
+        Intent(intensity=intensity)  # validates
         with self._lock:
             received = self._received_locked(received_frame)
-            current = self._fold(received)
-            if self._run_at_bar_locked(self.clock.bar_at_frame(received)) is None:
-                gains = layer_gains(dataclasses.replace(current, intensity=probe.intensity))
-                self._add_gain_point_locked(received, gains, self._fade_frames_locked(fade_s, received))
-                self._replay_gains_locked(received)
-            bar = self.clock.bar_at_frame(received) + self.config.lookahead_bars + 1
-            change = _Change(self.clock.bar_start_frame(bar), None, probe.intensity)
-            bisect.insort(self._changes, change, key=lambda c: c.frame)
+            fade_frames = self.plan.fade_frames(fade_s, received)
+            changed = self.plan.soften(received, intensity, fade_frames, self.config.lookahead_bars)
+            if changed is not None:
+                self._replay_gains_locked(changed)
 
     def stinger(self, stinger: Stinger, received_frame: int | None = None) -> int | None:
         """Play ``stinger`` over the music at its sync point; returns the frame where
@@ -410,9 +370,8 @@ class Player:
             if last is not None and frame - last < stinger.min_interval_s * self.sample_rate_hz:
                 return None
             self._last_stinger[stinger.name] = frame
-            k = self.clock.bar_at_frame(frame)
-            quarter = self._quarter_of_locked(frame, k)
-            chord, offset = self._chord_at_locked(k, frame, quarter)
+            quarter = self.clock.quarter_of(frame)
+            chord, offset = self._chord_at_locked(self.clock.bar_at_frame(frame), frame, quarter)
             motif = stinger.motif(chord, offset)
             events = [TimedEvent(self.clock.frame_at_quarter(quarter + t / PPQ), e) for t, e in motif]
             self.sequencer.schedule(events, STINGER_LANE)
@@ -430,7 +389,7 @@ class Player:
             bar, intent = self._bars[k]
             tick = round((quarter - self.clock.bar_start_quarter(k)) * PPQ)
             return bar.chord_at(tick), intent.key.transpose_offset()
-        return None, self._fold(frame).key.transpose_offset()
+        return None, self.plan.fold(frame).key.transpose_offset()
 
     def stop(self, fade_s: float = 0.5, received_frame: int | None = None) -> int:
         """Fade everything out over ``fade_s`` and release every note at the end;
@@ -441,12 +400,37 @@ class Player:
             self._replan_locked()
             self._stop_frame = end if self._stop_frame is None else min(end, self._stop_frame)
             self._silence_frame = self._stop_frame
-            self._gain_points = [p for p in self._gain_points if p.frame < received]
-            self._add_gain_point_locked(received, {layer: 0.0 for layer in LAYERS}, end - received)
+            self.plan.fade_out(received, end - received)
             self._replay_gains_locked(received)
             self.sequencer.cancel_from(self._stop_frame)
             self.cues.schedule("stop", self._stop_frame, "")
             return self._stop_frame
+
+    def resume(self, received_frame: int | None = None) -> int | None:
+        """Play again after ``stop`` (or ``end_music``): composing resumes at the first bar
+        line at or after both ``received_frame`` and the stop, the composer going on from
+        where it stopped, and the layers fade back in over ``fade_beats``. Returns that
+        bar line's frame, or None when the music was not stopped."""
+        with self._lock:
+            if self._stop_frame is None:
+                return None
+            received = max(self._received_locked(received_frame), self._stop_frame)
+            k = self.clock.bar_at_frame(received)
+            line = k if self.clock.bar_start_frame(k) == received else k + 1
+            frame = self.clock.bar_start_frame(line)
+            self._replan_locked()
+            self._stop_frame = self._silence_frame = None
+            if line >= self._next_bar:       # the bars of the silence are skipped, not composed
+                self._snapshots[line] = self._snapshots[self._next_bar]
+            self._next_bar = line
+            self.sequencer.cancel_from(frame, [MUSIC_LANE])
+            self._floor = (line, frame)
+            self.plan.fade_in(frame, self.plan.fade_frames(None, frame))
+            self._replay_gains_locked(frame)
+            self.cues.reset(frame)           # no beat cues for the silence before the music is back
+            self.cues.schedule("start", frame, "")
+            self._update_due_locked()
+            return frame
 
     def lock_tempo(self, tempo_map, meters) -> None:
         """Lock the clock to ``tempo_map`` and the bar grid ``meters`` ((bar, Meter) pairs
@@ -483,3 +467,17 @@ class Player:
         order. Call on the game's thread; it takes no lock and never blocks. A stream
         passes the frame its host has read, so a cue arrives when it is heard."""
         return self.cues.poll(self.sequencer.frame if until_frame is None else until_frame)
+
+
+def _releases(events: list[TimedEvent], frame: int) -> list[TimedEvent]:
+    """Note-offs at ``frame`` for the notes of ``events`` (one bar part) sounding across it."""
+    sounding: set[tuple[int, int]] = set()
+    for timed in events:
+        if timed.frame >= frame:
+            break
+        key = (timed.event.channel, timed.event.a)
+        if timed.event.kind == Kind.NOTE_ON:
+            sounding.add(key)
+        elif timed.event.kind == Kind.NOTE_OFF:
+            sounding.discard(key)
+    return [TimedEvent(frame, note_off(channel, pitch)) for channel, pitch in sorted(sounding)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import os
-import sys
 import time
 from typing import Callable
 
@@ -19,44 +18,32 @@ TAIL_S = 2.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.cli_types import SAMPLE_RATE_HZ, existing_file
+
     parser.add_argument("midi", metavar="IN.mid", help="MIDI file to render (type 0 or 1)")
     parser.add_argument("-o", "--output", metavar="OUT.wav", required=True, help="WAV file to write (16-bit stereo)")
-    parser.add_argument("--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3); default: see find_soundfont")
-    parser.add_argument("--sample-rate", type=int, default=48000, metavar="HZ", help="sample rate (default 48000)")
+    parser.add_argument("--soundfont", type=existing_file("SoundFont"), metavar="PATH",
+                        help="SoundFont (.sf2/.sf3); default: see find_soundfont")
+    parser.add_argument("--sample-rate", type=SAMPLE_RATE_HZ, default=48000, metavar="HZ",
+                        help=f"sample rate, {SAMPLE_RATE_HZ.span} (default 48000)")
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.errors import EngineError
+    from engine.progress import AudioProgress
 
-    progress = None if args.no_progress else ProgressBar()
+    progress = None if args.no_progress else AudioProgress(args.sample_rate, "render-midi")
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
-        frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,
+        frames = render_midi_file(args.midi, args.output, soundfont=args.soundfont,  # errors: engine.cli prints them
                                   sample_rate_hz=args.sample_rate, progress=progress)
-    except (OSError, ValueError, EngineError) as exc:
-        print(f"moodscore render-midi: {exc}", file=sys.stderr)
-        return 1
+    finally:
+        if progress is not None:
+            progress.close()
     elapsed = time.perf_counter() - started
     audio_s = frames / args.sample_rate
     print(f"wrote {args.output}: {audio_s:.1f} s of audio in {elapsed:.2f} s ({audio_s / max(elapsed, 1e-9):.0f}x real time)")
     return 0
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most once per percent."""
-
-    def __init__(self, width: int = 40, stream=None):
-        self.width, self.stream, self._shown = width, stream or sys.stderr, -1
-
-    def __call__(self, done: int, total: int) -> None:
-        percent = 100 * done // max(total, 1)
-        if percent != self._shown:
-            self._shown = percent
-            filled = self.width * percent // 100
-            end = "\n" if done >= total else ""
-            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%{end}")
-            self.stream.flush()
 
 
 def render_midi_file(midi_path, wav_path, *, soundfont=None, sample_rate_hz: int = 48000,
@@ -70,7 +57,8 @@ def render_midi_file(midi_path, wav_path, *, soundfont=None, sample_rate_hz: int
     song = read_midi(midi_path)
     events = song_events(song, sample_rate_hz)
     total = (events[-1].frame if events else 0) + round(TAIL_S * sample_rate_hz)
-    with Synth(soundfont, sample_rate_hz=sample_rate_hz) as synth, WavWriter(wav_path, sample_rate_hz) as wav:
+    with Synth(soundfont, sample_rate_hz=sample_rate_hz) as synth, \
+            WavWriter(wav_path, sample_rate_hz, expected_frames=total) as wav:
         try:
             render_events(synth, events, total, wav.write, progress)
         except ValueError as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.music.events import MidiEvent, note_off, note_on, program
 from engine.music.notes import PPQ, Chord
-from engine.playback.conductor import SyncPoint
+from engine.music.sync import STINGER_SYNC_POINTS, SyncPoint
 
 STINGER_CHANNEL = 15
 
@@ -38,8 +38,8 @@ class Stinger:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sync", SyncPoint.parse(self.sync))
-        if self.sync not in (SyncPoint.IMMEDIATE, SyncPoint.NEXT_BEAT, SyncPoint.NEXT_BAR):
-            raise ValueError(f"stinger {self.name!r}: sync {self.sync.value} must be immediate, next_beat or next_bar")
+        if not self.sync.rule.stinger:
+            raise ValueError(f"stinger {self.name!r}: sync {self.sync.value} must be one of {', '.join(STINGER_SYNC_POINTS)}")
         if not 0 <= self.channel <= 15:
             raise ValueError(f"stinger {self.name!r}: channel {self.channel} is outside 0..15")
         if not 0.0 <= self.duck_gain <= 1.0:

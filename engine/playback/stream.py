@@ -12,11 +12,12 @@ The callback contract (``read_into`` / ``read``), for any host audio callback:
   renders them.
 
 The render thread keeps ``latency_frames = latency_blocks x block_frames`` frames
-rendered ahead of the reader, then sleeps until the reader wakes it. When the source
-composes ahead (``pump``, e.g. a Player), a composer thread does that, woken by the
-render thread whenever ``source.compose_due()`` says a bar has entered the lookahead:
-the network never runs on the render thread (it would only compose a bar that a
-transition has just rolled back and that the next block needs at once). Only the
+rendered ahead of the reader, then sleeps until the reader wakes it. The source (an
+``engine.roles.Source``, e.g. a Player) composes ahead in ``pump``, on a composer
+thread woken by the render thread whenever ``source.compose_due()`` says a bar has
+entered the lookahead: the network never runs on the render thread (it would only
+compose a bar that a transition has just rolled back and that the next block needs at
+once); a source that composes nothing returns 0 from ``pump``. Only the
 render thread touches the source's render path; the reader and writer share two
 integer counters (single producer, single consumer, each written by one side only).
 """
@@ -30,6 +31,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine.roles import Source
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +77,10 @@ class StreamConfig:
 
 
 class AudioStream:
-    """Pull float32 stereo from ``source`` (``render_into(out)``, optional ``pump(n)``
-    and ``poll(until_frame)``, e.g. a Player) through a ring filled by a render thread."""
+    """Pull float32 stereo from ``source`` (an ``engine.roles.Source``, e.g. a Player)
+    through a ring filled by a render thread."""
 
-    def __init__(self, source, config: StreamConfig = StreamConfig()):
+    def __init__(self, source: Source, config: StreamConfig = StreamConfig()):
         self.source = source
         self.config = config
         self._capacity = config.latency_frames
@@ -139,10 +142,14 @@ class AudioStream:
         self.read_into(out)
         return out
 
+    def count_underrun(self) -> None:
+        """Count an underflow the device itself reported (call it from the reader's
+        thread, the audio callback: ``underruns`` has one writer)."""
+        self.underruns += 1
+
     def poll(self) -> list:
         """Cues the host has heard by now (``source.poll`` up to ``frames_read``)."""
-        poll = getattr(self.source, "poll", None)
-        return poll(until_frame=self._read) if poll else []
+        return self.source.poll(until_frame=self._read)
 
     # ------------------------------------------------------------ render side
 
@@ -170,11 +177,11 @@ class AudioStream:
 
     def _run(self) -> None:
         backstop_s = self.config.latency_frames / self.config.sample_rate_hz   # the reader wakes us
-        due = getattr(self.source, "compose_due", None)
+        due = self.source.compose_due
         if self.config.realtime_priority:
             _ask_realtime_priority()
         while self._running:
-            if self.fill() and (due is None or due()):
+            if self.fill() and due():
                 self._compose_wake.set()
                 continue
             self._wake.wait(backstop_s)
@@ -193,16 +200,14 @@ class AudioStream:
             self._compose_wake.wait(_COMPOSE_POLL_S)
 
     def start(self) -> AudioStream:
-        """Start the render thread (after filling the ring once) and, when the source
-        composes ahead (``pump``), the composer thread."""
+        """Start the render thread (after filling the ring once) and the composer thread."""
         if self._thread is None:
             self.fill()
             self._running = True
 
             self._thread = threading.Thread(target=self._run, name="moodscore-render", daemon=True)
-            if getattr(self.source, "pump", None) is not None:
-                self._composer = threading.Thread(target=self._compose, name="moodscore-composer", daemon=True)
-                self._composer.start()
+            self._composer = threading.Thread(target=self._compose, name="moodscore-composer", daemon=True)
+            self._composer.start()
             self._thread.start()
         return self
 

@@ -27,8 +27,10 @@ real-time and offline output agree to the sample. Order within a frame is kept.
 Level. ``DEFAULT_GAIN`` = 0.6 puts the example piece (``engine.music.example``: melody,
 chords, bass and drums, reverb and chorus on) at a peak of -6.1 dBFS, RMS -21 dBFS,
 with FluidR3_GM at 48 kHz; FluidSynth's own default of 0.2 is 9.5 dB quieter. Six-note
-piano chords at velocity 100 peak near -7 dBFS; only extreme material (the same chord
-at velocity 127 and CC7 127) goes past full scale, which the WAV writer clips and logs.
+piano chords at velocity 100 peak near -7 dBFS. The loudest state of the example scores
+(the space shooter's boss: five layers near full velocity, brass and distortion guitar)
+peaks at +2.7 dBFS (``bench/listen.py``), so the player soft-clips its output above
+-1 dBFS (``engine.playback.ceiling``) rather than letting a file or a device clip it.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ INSTALL_HINT = "sudo apt-get install --no-install-recommends fluid-soundfont-gm"
 def find_soundfont(explicit: str | os.PathLike | None = None) -> Path:
     """Return the SoundFont to load: ``explicit``, else ``$MOODSCORE_SOUNDFONT``, else the
     first *.sf2/*.sf3 in the repository's ``soundfonts/`` folder, else a standard system
-    path. An explicit or environment path that does not exist is an OSError; finding
+    path. An explicit or environment path that does not exist or is not a file is a
+    ``SoundFontError`` (an EngineError and a FileNotFoundError); finding
     none at all is an EngineError that lists every path tried and how to install one."""
     if explicit is not None:
         return _check_soundfont_file(Path(explicit), "--soundfont")
@@ -94,9 +97,20 @@ def find_soundfont(explicit: str | os.PathLike | None = None) -> Path:
     )
 
 
+class SoundFontError(EngineError, FileNotFoundError):
+    """A SoundFont path that does not exist or is not a file: an EngineError, and the
+    FileNotFoundError it always was."""
+
+
 def _check_soundfont_file(path: Path, source: str) -> Path:
-    if not path.is_file():
-        raise FileNotFoundError(f"SoundFont {path} (from {source}) does not exist")
+    from engine.input_files import describe_special
+
+    try:
+        special = describe_special(path.stat().st_mode)
+    except OSError as exc:
+        raise SoundFontError(f"SoundFont {path} (from {source}): {exc.strerror}") from None
+    if special is not None:
+        raise SoundFontError(f"SoundFont {path} (from {source}) is {special}, not a file")
     return path
 
 
@@ -147,7 +161,7 @@ class Synth:
     """
 
     def __init__(self, soundfont=None, *, sample_rate_hz: int = 48000, gain: float | None = None,
-                 reverb: bool = True, chorus: bool = True):
+                 reverb: bool = True, chorus: bool = True, settings: dict | None = None):
         if isinstance(sample_rate_hz, bool) or not isinstance(sample_rate_hz, int) or not 8000 <= sample_rate_hz <= 192000:
             raise ValueError(f"sample_rate_hz: {sample_rate_hz!r} must be an int in 8000..192000")
         gain = DEFAULT_GAIN if gain is None else float(gain)
@@ -158,7 +172,7 @@ class Synth:
         self.gain = gain
         fl = _load_fluidsynth()
         self._fl = fl
-        self._fs = fl.Synth(gain=gain, samplerate=float(sample_rate_hz))
+        self._fs = fl.Synth(gain=gain, samplerate=float(sample_rate_hz), **(settings or {}))  # FluidSynth settings fixed at creation
         self._fs.setting("synth.reverb.active", int(reverb))
         self._fs.setting("synth.chorus.active", int(chorus))
         self._handle = self._fs.synth

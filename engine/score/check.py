@@ -17,7 +17,7 @@ def check_one(path: str) -> list[str]:
     try:
         score = load_score(path)
     except SourceError as exc:
-        return [str(problem) for problem in exc.problems]
+        return exc.lines()
     except OSError as exc:
         return [f"{path}: cannot read: {exc.strerror or exc}"]
     return [f"{path}: ok: {score.summary()}"]

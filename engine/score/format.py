@@ -18,14 +18,10 @@ from typing import Mapping
 from engine.music.intent import Instrumentation
 from engine.music.keys import Key
 from engine.music.notes import Meter
+from engine.music.sync import STINGER_SYNC_POINTS, SYNC_POINTS  # noqa: F401 - read from here by validate
 
 FORMAT_VERSION = 1
 """The score format version this engine reads."""
-
-SYNC_POINTS = ("immediate", "next_beat", "next_bar", "next_phrase", "end_of_segment")
-"""Where a transition lands, measured from the frame at which it was requested."""
-
-STINGER_SYNC_POINTS = ("immediate", "next_beat", "next_bar")
 
 SMOOTHING_SHAPES = ("exponential", "linear")
 

@@ -56,8 +56,10 @@ def build_score(doc: Document) -> Score:
 def load_score(path: str | Path) -> Score:
     """Read and validate the score at ``path``.
 
-    Raises OSError when the file cannot be read and SourceError (a ValueError)
-    listing every problem found, each as ``file:line: yaml.path: message``.
+    Raises SourceError (a ValueError) listing every problem found, each as
+    ``file:line: yaml.path: message``: a file that cannot be read (missing, a
+    directory or device, over 512 KiB, not UTF-8, see ``engine.score.source``)
+    included, and every MIDI file the score names that the player could not play.
     """
     score = build_score(load_yaml(path))
     log.debug("loaded score %s", score.summary())

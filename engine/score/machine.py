@@ -17,7 +17,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.lograte import NAME_FORMAT, WarnedNames
 from engine.music.intent import LAYERS, Intent
+from engine.music.sync import landing_bar
 from engine.score.format import SYNC_POINTS, Parameter, Score, State, Transition
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ TIMED_FADE_S = 1.0
 """Crossfade used when a timed state hands over to its ``then`` state."""
 
 _HISTORY = 256  # smoothing segments kept per parameter; older frames read the oldest kept
+_TOLD_KEPT = 4  # bar lines told ahead kept, to find a state's entry among them
 _COUNTERS = ("events", "unknown_events", "ignored_events", "unknown_parameters",
              "clamped_parameters", "unknown_states", "stingers_suppressed", "late_inputs")
 
@@ -73,13 +76,14 @@ class ScoreMachine:
         self._entered_frame = 0
         self._entered_sync = "immediate"
         self._entry_bar: int | None = None
+        self._told: list[tuple[int, int]] = []   # recent bar lines told by on_bar: (index, frame)
         self._follow_requested = False
         self._requests: list[TransitionRequest] = []
         self._history = {name: [_Segment(0, p.default, p.default)] for name, p in score.parameters.items()}
         self._stinger_frames: dict[str, int] = {}
         self._last_frame = 0
         self._counters = dict.fromkeys(_COUNTERS, 0)
-        self._warned: set[tuple[str, str]] = set()
+        self._warned = WarnedNames(log)   # bounded: a flood of distinct names costs no memory
 
     # ---- reading -------------------------------------------------------------
 
@@ -182,6 +186,7 @@ class ScoreMachine:
         sync ``next_bar``, which the conductor lands on this same bar line ("at or
         after"), and this bar counts as the follow-on's first.
         """
+        self._told = self._told[-_TOLD_KEPT:] + [(bar_index, frame)]
         state = self.score.states[self._state]
         if state.duration_bars is None or self._follow_requested:
             return
@@ -197,15 +202,14 @@ class ScoreMachine:
     def _is_entry_bar(self, bar_index: int, frame: int) -> bool:
         """Whether the bar line at ``frame`` is the first one of the current state.
 
-        Mirrors the conductor's ``sync_frame``: a sync lands at the first beat / bar /
-        phrase line at or after the request; ``end_of_segment`` is taken as a phrase.
-        A state entered mid-bar (``immediate``, ``next_beat``) counts from the next bar line.
+        The first bar line at or after the request that the sync point's grid allows
+        (``landing_bar``, the grid the conductor lands on); ``end_of_segment`` is taken
+        as a phrase. A state entered mid-bar (``immediate``, ``next_beat``) counts from
+        the next bar line.
         """
         if frame < self._entered_frame:
             return False
-        if self._entered_sync in ("immediate", "next_beat", "next_bar"):
-            return True
-        return bar_index % self.score.phrase_bars == 0
+        return landing_bar(self._entered_sync, bar_index, self.score.phrase_bars) == bar_index
 
     def _stamp(self, frame: int) -> int:
         if frame < self._last_frame:
@@ -217,10 +221,9 @@ class ScoreMachine:
     def _unknown(self, counter: str, kind: str, name: str) -> None:
         self._counters[counter] += 1
         if self.strict:
-            raise ValueError(f"unknown {kind} {name!r} for score {self.score.name!r}")
-        level = logging.DEBUG if (kind, name) in self._warned else logging.WARNING
-        self._warned.add((kind, name))
-        log.log(level, "unknown %s %r ignored (score %r)", kind, name, self.score.name)
+            raise ValueError(f"unknown {kind} {name[:80]!r} for score {self.score.name!r}")
+        level = logging.WARNING if self._warned.first((kind, name)) else logging.DEBUG
+        log.log(level, f"unknown %s {NAME_FORMAT} ignored (score %r)", kind, name, self.score.name)
 
     def _set(self, name: str, value: float, frame: int) -> None:
         param: Parameter = self.score.parameters[name]
@@ -257,6 +260,8 @@ class ScoreMachine:
         self._state = transition.to_state
         self._entered_frame, self._entered_sync = frame, transition.sync
         self._entry_bar, self._follow_requested = None, False
+        # on_bar runs ahead of the music: the bar line the state lands on may be told already
+        self._entry_bar = next((k for k, f in self._told if self._is_entry_bar(k, f)), None)
 
     def _stinger_only(self, frame: int, stinger: str, reason: str) -> None:
         sync = self.score.stingers[stinger].sync

@@ -7,6 +7,7 @@ it finds and returns what it could build (or None). ``load.py`` runs them in ord
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Mapping
 
 from engine.music.intent import LAYERS, Instrumentation
@@ -36,7 +37,7 @@ def check_reference(p: Problems, path, name: Any, kind: str, known) -> bool:
     """Record ``unknown <kind> 'x' (did you mean 'y'?)`` unless ``name`` is in ``known``."""
     if isinstance(name, str) and name in known:
         return True
-    p.add(path, f"unknown {kind} {name!r}{src.suggest(name, known)}")
+    p.add(path, f"unknown {kind} {src.shorten(name)}{src.suggest(name, known)}")
     return False
 
 
@@ -48,12 +49,47 @@ def named_entries(p: Problems, path, section: Any) -> list[tuple[str, dict]]:
     entries = []
     for name, body in (section or {}).items():
         if not isinstance(name, str) or not name or name == ANY_STATE:
-            p.add(path + (name,), f"name {name!r} must be a non-empty string other than '*'")
+            p.add(path + (name,), f"name {src.shorten(name)} must be a non-empty string other than '*'")
             continue
         body = src.check_mapping(p, path + (name,), body)
         if body is not None:
             entries.append((name, body))
     return entries
+
+
+# ---- MIDI files -------------------------------------------------------------------
+
+def midi_problem(path: Path) -> str | None:
+    """What would stop the player using the MIDI file at ``path`` as a segment or a
+    stinger (unreadable, corrupt, truncated, no notes, a tempo out of range), or None."""
+    from engine.input_files import InputFileError
+    from engine.music.events import Kind
+    from engine.music.midi import MidiFileError, read_midi
+
+    try:
+        song = read_midi(path)
+    except MidiFileError as exc:
+        return exc.reason
+    except InputFileError as exc:
+        return exc.message
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if not any(event.kind == Kind.NOTE_ON for track in song.tracks for _, event in track.events):
+        return "it has no notes"
+    bpm = song.tempo_map.segments[0].bpm
+    if not MIN_BPM <= bpm <= MAX_BPM:
+        return f"its tempo {bpm:g} bpm is outside {MIN_BPM}..{MAX_BPM}"
+    return None
+
+
+def read_midi_file(p: Problems, path, body: Mapping, key: str) -> Path | None:
+    """``body[key]``: a MIDI file in the score's folder that the player can play, or None."""
+    file = src.get_file(p, path, body, key, default=None)
+    problem = midi_problem(file) if file is not None else None
+    if problem is not None:
+        p.add(path + (key,), f"MIDI file {src.shorten(body[key])}: {problem}")
+        return None
+    return file
 
 
 # ---- moods ------------------------------------------------------------------------
@@ -63,7 +99,7 @@ def read_program(p: Problems, path, value: Any) -> int | None:
     if isinstance(value, str):
         number = gm_program(value)
         if number is None:
-            p.add(path, f"unknown General MIDI instrument {value!r}{src.suggest(value, gm_names())}")
+            p.add(path, f"unknown General MIDI instrument {src.shorten(value)}{src.suggest(value, gm_names())}")
         return number
     return src.check_number(p, path, value, 0, 127, integer=True)
 
@@ -107,7 +143,7 @@ def read_range(p: Problems, path, body: Mapping, key: str, lo=None, hi=None):
         return None
     where = path + (key,)
     if len(pair) != 2:
-        p.add(where, f"expected [low, high], got {pair!r}")
+        p.add(where, f"expected [low, high], got {src.shorten(pair)}")
         return None
     low, high = (src.check_number(p, where + (i,), v, lo, hi) for i, v in enumerate(pair))
     if low is None or high is None:
@@ -143,7 +179,7 @@ def read_stinger(p: Problems, name: str, body: Mapping, moods) -> StingerSpec | 
         p.add(path, "give a stinger either 'mood' (generated) or 'file' (authored MIDI), exactly one")
     if mood is not None:
         check_reference(p, path + ("mood",), mood, "mood", moods)
-    file = src.get_file(p, path, body, "file", default=None)
+    file = read_midi_file(p, path, body, "file")
     length = src.get_number(p, path, body, "length_beats", 0.25, 64, default=2.0)
     sync = src.get_enum(p, path, body, "sync", STINGER_SYNC_POINTS, default="next_beat")
     duck = src.get_number(p, path, body, "duck", 0, 1, default=0.3)
@@ -171,7 +207,7 @@ def read_points(p: Problems, path, body: Mapping) -> tuple[tuple[float, float], 
     for i, pair in enumerate(raw):
         where = path + ("points", i)
         if not isinstance(pair, list) or len(pair) != 2:
-            p.add(where, f"expected [parameter value, intensity], got {pair!r}")
+            p.add(where, f"expected [parameter value, intensity], got {src.shorten(pair)}")
             continue
         x = src.check_number(p, where + (0,), pair[0])
         y = src.check_number(p, where + (1,), pair[1], 0, 1)
@@ -211,17 +247,17 @@ def read_key(p: Problems, path, body: Mapping) -> Key:
     mode = src.get_str(p, path, body, "mode", default=None)
     parts = (text or "C").split()
     if not 1 <= len(parts) <= 2:
-        p.add(path + ("key",), f"key {text!r} is not of the form 'TONIC [MODE]', e.g. 'D minor'")
+        p.add(path + ("key",), f"key {src.shorten(text)} is not of the form 'TONIC [MODE]', e.g. 'D minor'")
         return Key()
     try:
         tonic = parse_pitch_class(parts[0])
     except ValueError as exc:
-        p.add(path + ("key",), f"key {text!r}: {exc}")
+        p.add(path + ("key",), f"key {src.shorten(text)}: {exc}")
         return Key()
     mode = (mode or (parts[1] if len(parts) == 2 else "major")).lower()
     if mode not in MODES:
         where = path + ("mode" if "mode" in body else "key",)
-        p.add(where, f"unknown mode {mode!r}{src.suggest(mode, MODES) or ' (one of: ' + ', '.join(MODES) + ')'}")
+        p.add(where, f"unknown mode {src.shorten(mode)}{src.suggest(mode, MODES) or ' (one of: ' + ', '.join(MODES) + ')'}")
         return Key(tonic)
     return Key(tonic, mode)
 
@@ -255,7 +291,7 @@ def read_segments(p: Problems, path, body: Mapping) -> Segments:
     given = src.get_mapping(p, path, body, "segments", default={}) or {}
     where = path + ("segments",)
     src.check_keys(p, where, given, SEGMENT_KEYS)
-    return Segments(*(src.get_file(p, where, given, part, default=None) for part in SEGMENT_KEYS))
+    return Segments(*(read_midi_file(p, where, given, part) for part in SEGMENT_KEYS))
 
 
 def read_state(p: Problems, name: str, body: Mapping, moods, parameters) -> State:
@@ -304,7 +340,7 @@ def read_transition(p: Problems, path, body: Mapping, states, stingers) -> Trans
     from_states = read_from(p, path, body, states)
     sync = src.get_enum(p, path, body, "sync", SYNC_POINTS, default="next_bar")
     fade_s = src.get_number(p, path, body, "fade_s", 0, 60, default=1.0)
-    segment = src.get_file(p, path, body, "segment", default=None)
+    segment = read_midi_file(p, path, body, "segment")
     stinger = src.get_str(p, path, body, "stinger", default=None)
     if stinger is not None:
         check_reference(p, path + ("stinger",), stinger, "stinger", stingers)

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.cutscene.fit import FitSettings, Hit, TempoZone, fit_tempo
+from engine.cutscene.fit_errors import CHANGE, RANGE, FitError
 from engine.cutscene.ramps import StretchPlan, plan_stretch, ramp_seconds
 from engine.music.notes import Meter
 from engine.music.tempo import TempoMap, TempoSegment
@@ -93,11 +94,32 @@ def test_gap_between_counts_is_reported():
         fit_tempo([zone(100, 140, 120)], [Hit(5.0, "a")], 10.0)
 
 
-def test_too_sudden_a_change_is_refused():
+def test_too_sudden_a_change_is_refused_naming_the_binding_limit():
     # 1 bar at 60 bpm then 1 bar at 150: inside the range, far beyond 8 % per bar.
     hits = [Hit(4.0, "slow"), Hit(4.0 + 1.6, "fast")]
-    with pytest.raises(ValueError, match="8% change per bar"):
+    with pytest.raises(FitError) as info:
         fit_tempo([zone(55, 160, 100, jump_in=False)], hits, 10.0)
+    assert info.value.limit == CHANGE and info.value.hit is hits[1]
+    assert "fits the 55..160 bpm" in str(info.value) and "a glide at ≤ 8% per bar moves at most" in str(info.value)
+    assert str(info.value).endswith("(the binding limit: tempo.max_change_per_bar)")
+
+
+def test_a_range_failure_names_the_range():
+    with pytest.raises(FitError) as info:
+        fit_tempo([zone(100, 140, 120)], [Hit(5.0, "a")], 10.0)
+    assert info.value.limit == RANGE and "(the binding limit: that tempo range)" in str(info.value)
+
+
+def test_in_six_eight_beats_are_dotted_quarters_and_both_tempi_are_given():
+    jig = zone(84, 96, 90, meter=Meter(6, 8), state="jig")
+    with pytest.raises(ValueError, match=r"one bar of 6/8 there needs 300 bpm \(200 dotted quarters a minute\)"):
+        fit_tempo([jig], [Hit(2.0, "a"), Hit(2.6, "b")], 20.0)
+    slow = zone(55, 160, 100, meter=Meter(6, 8), jump_in=False)
+    with pytest.raises(ValueError, match=r"the tempo before is 135.0 bpm \(90.0 dotted quarters a minute\)"):
+        fit_tempo([slow], [Hit(4.0, "slow"), Hit(5.6, "fast")], 10.0)
+    with pytest.raises(ValueError, match=r"one dotted-quarter beat of 6/8 there needs 60.0 bpm "
+                                         r"\(40.0 dotted quarters a minute\) and 2 need 120.0 bpm"):
+        fit_tempo([jig], [Hit(1.5, "a", on_beat=True)], 20.0)
 
 
 def test_state_change_at_a_hit_may_jump_tempo():

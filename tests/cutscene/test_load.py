@@ -73,7 +73,7 @@ def test_problems_name_file_line_and_path(tmp_path):
     ("end: fade, fade: 3", "end: cadence, fade: 3", "does not fade"),
     ("stinger: hurt,", "", ""),
     ("score: ../scores/s.yaml", "score: ../../elsewhere.yaml", ":1: score: score '../../elsewhere.yaml' leads outside"),
-    ("fps: 24", "fps: 23.976", ":4: fps: frame rate"),
+    ("fps: 24", "fps: 23.5", ":4: fps: frame rate"),
     ("{at: 8, event: combat_start}", "{at: 8, hit: door}", ":9: cues[3].hit: hit 'door' is named twice"),
     ("{at: 8, event: combat_start}", "{at: 8, cue: x}", ":9: cues[3]: a cue needs one of"),
     ("{at: 8, event: combat_start}", "{at: 30, event: combat_start}", "past the end of the cutscene"),
@@ -108,8 +108,22 @@ def test_unfittable_cutscene_names_the_file(tmp_path):
     text = DEMO.joinpath("ambush.yaml").read_text().replace('"00:00:25:00", hit: first_blow', '"00:00:20:15", hit: first_blow')
     scene = load_cutscene(write_beside(tmp_path, text))
     with pytest.raises(ValueError, match=r"^scene.yaml: hits 'ambush' \(00:00:20:05\) and 'first_blow' \(00:00:20:15\) "
-                                         r"are 0.42 s apart: one bar of 4/4 there needs 576 bpm"):
+                                         r"are 0.42 s apart: one bar of 4/4 there needs 576 bpm") as info:
         fit_cutscene(scene, load_score(scene.score_path))
+    assert str(info.value).endswith("The nearest time that fits for 'first_blow' is 00:00:21:18 (27 frames later).")
+    moved = text.replace('"00:00:20:15", hit: first_blow', '"00:00:21:18", hit: first_blow')
+    fit_cutscene(load_cutscene(write_beside(tmp_path, moved)), load_score(scene.score_path))    # and it does fit
+
+
+def test_a_change_per_bar_failure_says_so_and_where_the_hit_could_go(tmp_path):
+    text = DEMO.joinpath("ambush.yaml").read_text().replace('"00:00:15:14", hit: shadow_falls',
+                                                            '"00:00:13:02", hit: shadow_falls')
+    scene = load_cutscene(write_beside(tmp_path, text))
+    with pytest.raises(ValueError) as info:
+        fit_cutscene(scene, load_score(scene.score_path))
+    message = str(info.value)
+    assert "the tempo before is 90.0 bpm" in message and "(the binding limit: tempo.max_change_per_bar)" in message
+    assert "The nearest time that fits for 'shadow_falls' is 00:00:13:03 (1 frame later)." in message
 
 
 def write_beside(tmp_path: Path, text: str) -> Path:
@@ -120,3 +134,40 @@ def write_beside(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "cutscenes" / "scene.yaml"
     path.write_text(text)
     return path
+
+
+def test_paths_are_relative_to_the_file_wherever_the_command_runs(tmp_path, monkeypatch):
+    scene = write(tmp_path, GOOD)
+    monkeypatch.chdir(scene.parent)                       # cd scenes && load scene.yaml
+    assert load_cutscene("scene.yaml", names_of=lambda _: NAMES).score_path == (tmp_path / "scores" / "s.yaml").resolve()
+    elsewhere = tmp_path / "links"
+    elsewhere.mkdir()
+    (elsewhere / "linked.yaml").symlink_to(scene)         # a link elsewhere: the file's real folder counts
+    monkeypatch.chdir(elsewhere)
+    assert load_cutscene("linked.yaml", names_of=lambda _: NAMES).score_path.name == "s.yaml"
+    outside = problems(tmp_path, GOOD.replace("../scores/s.yaml", "../../s.yaml"))
+    assert any("score '../../s.yaml' leads outside" in p and "--root" in p for p in outside), outside
+    (tmp_path.parent / "s.yaml").write_text("version: 1\n")
+    given = load_cutscene(scene, root=tmp_path.parent, names_of=lambda _: NAMES)    # asked for explicitly
+    assert given.score_path == (tmp_path.parent / "s.yaml").resolve()
+
+
+def test_seed_defaults_when_absent(tmp_path):
+    scene = load_cutscene(write(tmp_path, GOOD.replace("seed: 1\n", "")), names_of=lambda _: NAMES)
+    assert scene.seed == 0
+
+
+@pytest.mark.parametrize("length, extra, ok", [
+    ('"00:00:49:00"', "", True),                  # the fade ends at 19 s: 30 s may follow
+    ('"00:00:49:01"', "", False),
+    ("5000", "", False),
+    ("5000", "max_tail: 5000\n", True),           # asked for explicitly
+    ("20000", "max_tail: 20000\n", False),        # past three hours, never
+])
+def test_length_is_bounded_by_the_end_plus_a_tail(tmp_path, length, extra, ok):
+    text = GOOD.replace('length: "00:00:20:00"', f"length: {length}\n{extra}".rstrip("\n"))
+    if ok:
+        load_cutscene(write(tmp_path, text), names_of=lambda _: NAMES)
+        return
+    found = problems(tmp_path, text)
+    assert any(":3: length: " in p and ("past the end of the music" in p or "at most 10800 s" in p) for p in found), found

@@ -62,7 +62,7 @@ def test_bad_times_and_rates():
             parse_time(bad, FPS24)
     with pytest.raises(TypeError):
         parse_time([1], FPS24)
-    for bad in (23.976, 60, "50"):
+    for bad in (23.5, 60, "50"):
         with pytest.raises(ValueError):
             parse_frame_rate(bad)
     with pytest.raises(ValueError, match="drop-frame"):
@@ -85,3 +85,15 @@ def test_round_trip(frame, rate):
     text = f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{frames:02d}"
     assert parse_timecode(text, rate) == frame
     assert format_timecode(frame / rate.fps, rate) == text
+
+
+def test_ntsc_film_rate_and_rates_as_other_programs_write_them():
+    from engine.cutscene.timecode import frame_rate_of
+
+    film = parse_frame_rate("23.976")
+    assert film.fps == Fraction(24000, 1001) and str(film) == "23.976" and not film.drop_frame
+    assert timecode_seconds("00:00:01:00", film) == Fraction(1001, 1000)
+    assert frame_rate_of(30000 / 1001) == DF and frame_rate_of(29.97, drop_frame=False) == NDF
+    assert frame_rate_of(23.976) == film and frame_rate_of(24.0) == FPS24
+    with pytest.raises(ValueError, match="50 fps is not one of"):
+        frame_rate_of(50.0)

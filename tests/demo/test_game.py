@@ -288,3 +288,16 @@ def test_headless_autoplay_20_s(tmp_path, monkeypatch, capsys):
         assert handle.getnframes() == 20 * handle.getframerate()
     assert report.audio_peak > 0.01 and math.isfinite(report.audio_rms_dbfs)
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_hud_shows_a_change_still_to_come():
+    from types import SimpleNamespace
+
+    pytest.importorskip("pygame")
+    from demo.game.render import pending_text
+    from engine.playback.plan import Pending
+
+    snap = SimpleNamespace(state="danger", time_s=10.0, frame=480000, pending=None)
+    assert pending_text(snap) == ""
+    snap.pending = Pending("explore", "mysterious", 633600, 13.2)
+    assert pending_text(snap) == "-> EXPLORE in 3.2 s"

@@ -1,9 +1,11 @@
 import mido
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.music.events import Kind, MidiEvent, TimedEvent, control, note_off, note_on, program
 from engine.music.example import example_song
-from engine.music.midi import RAMP_STEP_TICKS, Song, Track, read_midi, song_events, tempo_steps, write_midi
+from engine.music.midi import RAMP_STEP_TICKS, MidiFileError, Song, Track, read_midi, song_events, tempo_steps, write_midi
 from engine.music.notes import PPQ, Meter
 from engine.music.tempo import TempoMap, TempoSegment
 
@@ -77,7 +79,7 @@ def test_missing_file(tmp_path):
 def test_corrupt_empty_truncated(tmp_path, data):
     path = tmp_path / "bad.mid"
     path.write_bytes(data)
-    with pytest.raises(ValueError, match=r"bad\.mid: not a MIDI file"):
+    with pytest.raises(ValueError, match=r"bad\.mid: (not a MIDI file|truncated MIDI file: the 14-byte header)"):
         read_midi(path)
 
 
@@ -85,7 +87,7 @@ def test_truncated_real_file(tmp_path):
     write_midi(example_song(2), tmp_path / "ok.mid")
     data = (tmp_path / "ok.mid").read_bytes()
     (tmp_path / "cut.mid").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match=r"cut\.mid: not a MIDI file"):
+    with pytest.raises(ValueError, match=r"cut\.mid: truncated MIDI file: track \d of \d should hold \d+ bytes"):
         read_midi(tmp_path / "cut.mid")
 
 
@@ -101,3 +103,18 @@ def test_out_of_range_program_numbers():
         program(0, 128)
     with pytest.raises(TypeError, match="MidiEvent"):
         Track("lead", ((0, ("program", 5)),))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 600), flips=st.lists(st.tuples(st.integers(0, 599), st.integers(0, 255)), max_size=6))
+def test_mangled_midi_raises_only_midi_file_error(tmp_path, cut, flips):
+    write_midi(example_song(2), tmp_path / "ok.mid")
+    data = bytearray((tmp_path / "ok.mid").read_bytes()[:cut])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    (tmp_path / "bad.mid").write_bytes(bytes(data))
+    try:
+        read_midi(tmp_path / "bad.mid")
+    except MidiFileError as exc:
+        assert str(exc).startswith(f"{tmp_path / 'bad.mid'}: ") and "\n" not in str(exc)

@@ -18,7 +18,8 @@ class FakeState:
 
 
 class FakeComposer:
-    """Same interface as engine.composer.Composer; state is a visible counter + last pitch.
+    """Fills the ``engine.roles.Composer`` role, as engine.composer.Composer does; its
+    state is a visible counter + last pitch.
 
     ``calls`` logs (bar_index, state before, intent) of every compose_bar call."""
 
@@ -49,11 +50,16 @@ class FakeComposer:
 
 
 class RecordingSynth:
-    """Records every event it is sent (with the block it came in); renders silence."""
+    """Records every event it is sent (with the block it came in); renders silence.
+    Fills the ``engine.roles.Synth`` role."""
 
     def __init__(self):
         self.events = []
         self.frames = 0
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def render_block(self, out, start_frame, events):
         assert start_frame == self.frames, (start_frame, self.frames)

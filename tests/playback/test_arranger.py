@@ -43,3 +43,39 @@ def test_from_frame_drops_earlier_notes_but_restrikes_the_pad():
     evs = events(Intent(), from_frame=30000)
     assert min(t.frame for t in evs) == 30000
     assert {t.event.channel for t in evs if t.event.kind == Kind.NOTE_ON and t.frame == 30000} >= {0}
+
+
+def test_the_layer_table_is_one_row_per_layer_with_one_writer_signature():
+    from engine.music.intent import LAYERS
+    from engine.playback.arranger import LAYER_CHANNELS, LAYER_SPECS, BarContext
+
+    assert tuple(s.name for s in LAYER_SPECS) == LAYERS
+    assert LAYER_CHANNELS == {"pad": 0, "bass": 1, "melody": 2, "counter": 3, "percussion": 9}
+    for spec in LAYER_SPECS:
+        for start, end, pitch, velocity in spec.write(BAR, Intent(arousal=0.9, intensity=0.9), BarContext(0, 0, 8)):
+            assert 0 <= start < end <= 1920 and 0 <= pitch <= 127 and velocity > 0
+
+
+def test_a_layer_may_say_when_it_comes_in():
+    import dataclasses
+
+    from engine.playback.arranger import LAYER_SPECS
+
+    early_drums = tuple(dataclasses.replace(s, enters_at=0.1) if s.name == "percussion" else s for s in LAYER_SPECS)
+    assert active_layers(Intent(intensity=0.15), early_drums) == ("pad", "percussion")
+    assert active_layers(Intent(intensity=0.15)) == ("pad",)          # the default rule: 4/5 for drums
+    assert layer_gains(Intent(intensity=0.15), early_drums)["percussion"] == 1.0
+
+
+def test_a_layer_row_with_its_own_writer_is_arranged_on_its_channel():
+    import dataclasses
+
+    from engine.playback.arranger import LAYER_SPECS, ArrangerConfig
+
+    def drone(bar, intent, at):
+        yield 0, bar.meter.ticks_per_bar, 36 + at.transpose, 70
+
+    layers = tuple(dataclasses.replace(s, write=drone, channel=6) if s.name == "counter" else s for s in LAYER_SPECS)
+    evs = Arranger(ArrangerConfig(layers=layers)).arrange(BAR, Intent(key=Key(2)), lambda tick: tick * 50)
+    ons = [t.event.a for t in evs if t.event.channel == 6 and t.event.kind == Kind.NOTE_ON]
+    assert ons == [38] and not [t for t in evs if t.event.channel == 3]

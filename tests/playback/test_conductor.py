@@ -59,3 +59,18 @@ def test_tempo_ramp_keeps_the_past_and_is_exact():
 def test_bad_sync_point_is_a_value_error():
     with pytest.raises(ValueError, match="sync point"):
         sync_frame(0, "whenever", clock())
+
+
+def test_the_conductor_and_the_state_machine_share_one_grid():
+    """A timed state counts its bars from the bar the conductor lands it on."""
+    from engine.music.sync import SYNC_POINTS, landing_bar
+
+    c = clock(phrase=4)
+    for sync in SYNC_POINTS:
+        for received in (0, 1000, 96000, 5 * 96000 + 7, 11 * 96000):
+            landed = sync_frame(received, sync, c)
+            entry = next(k for k in range(c.bar_at_frame(received), 64)
+                         if c.bar_start_frame(k) >= received and landing_bar(sync, k, 4) == k)
+            assert c.bar_start_frame(entry) >= landed
+            if c.bar_start_frame(c.bar_at_frame(landed)) == landed:   # landed on a bar line: it is the entry
+                assert c.bar_start_frame(entry) == landed

@@ -204,3 +204,21 @@ def test_a_transition_can_glide_into_its_tempo_over_bars():
     assert p.clock.tempo_map.bpm_at(quarter) == 120.0
     assert p.clock.tempo_map.bpm_at(quarter + 4.0) == 140.0       # one 4/4 bar in: half way
     assert p.clock.tempo_map.bpm_at(quarter + 8.0) == 160.0       # two bars in: there
+
+
+def test_a_landing_inside_a_bar_not_composed_yet_gives_the_same_events_as_a_rollback():
+    """Composed ahead (the rollback keeps the bar's events before the landing) or not
+    yet (the player keeps a cut and composes both parts later): the same music."""
+    def session(pump):
+        p = player(lookahead_bars=3)
+        advance(p, 4096)
+        if pump:
+            p.pump(4)
+        landing = p.transition(TENSE, "immediate", received_frame=2 * 96000 + 30000)   # inside bar 2
+        assert landing == 2 * 96000 + 30000
+        advance(p, 5 * 96000)
+        return [(t.frame, t.event) for t in p.synth.events]
+    ahead, late = session(True), session(False)
+    assert ahead == late
+    bar2 = [f for f, e in ahead if 2 * 96000 <= f < 2 * 96000 + 30000 and e.kind == Kind.NOTE_ON]
+    assert bar2, "the old music plays in bar 2 until the landing"

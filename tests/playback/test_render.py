@@ -2,8 +2,6 @@ import mido
 import numpy as np
 import pytest
 
-import argparse
-
 from engine import cli
 from engine.music import example
 from engine.playback import render
@@ -16,12 +14,10 @@ RATE = 44100
 
 
 def main(argv):
-    """Run one command module the way engine.cli does, without importing the others."""
+    """Run one command through engine.cli (which imports only that command's module)."""
     module = {"render-midi": render, "example-midi": example}[argv[0]]
     assert cli.COMMANDS[argv[0]][0] == module.__name__
-    parser = argparse.ArgumentParser()
-    module.add_arguments(parser)
-    return module.run(parser.parse_args(argv[1:]))
+    return cli.main(argv)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from engine.music.example import example_song
+from engine.music.midi import Song, Track, write_midi
+from engine.music.notes import Meter
+from engine.music.tempo import TempoMap
 from engine.score.load import load_score
 from engine.score.source import SourceError
 
@@ -99,9 +103,55 @@ def test_yaml_syntax_error(write_score):
 
 def test_segment_inside_folder_loads(write_score, tmp_path):
     (tmp_path / "midi").mkdir()
-    (tmp_path / "midi" / "x.mid").write_bytes(b"MThd")
+    write_midi(example_song(1), tmp_path / "midi" / "x.mid")
     score = load_score(write_score(MINIMAL.replace("to: b}", "to: b, segment: midi/x.mid}")))
     assert score.events["go"].transitions[0].segment == (tmp_path / "midi" / "x.mid").resolve()
+
+
+def _song_bytes(tmp_path, song) -> bytes:
+    write_midi(song, tmp_path / "song.mid")
+    return (tmp_path / "song.mid").read_bytes()
+
+
+BROKEN_MIDI = {
+    "empty": (lambda good: b"", "not a MIDI file: it is empty (0 bytes)"),
+    "corrupt": (lambda good: b"RIFF" + good[4:], "not a MIDI file: it starts with b'RIFF', not b'MThd'"),
+    "truncated": (lambda good: good[: len(good) - 7], "truncated MIDI file: track 5 of 5 should hold"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_MIDI))
+@pytest.mark.parametrize("where, old, new, line, yaml_path", [
+    ("segment", "to: b}", "to: b, segment: x.mid}", 12, "events.go.segment"),
+    ("stinger", "hit: {mood: tense}", "hit: {file: x.mid}", 7, "stingers.hit.file"),
+    ("state loop", "a: {mood: calm, tempo: 100}", "a: {mood: calm, tempo: 100, segments: {loop: x.mid}}", 9,
+     "states.a.segments.loop"),
+])
+def test_broken_midi_named_by_the_score_fails_the_load(write_score, tmp_path, case, where, old, new, line, yaml_path):
+    make, reason = BROKEN_MIDI[case]
+    (tmp_path / "x.mid").write_bytes(make(_song_bytes(tmp_path, example_song(2))))
+    path = write_score(MINIMAL.replace(old, new))
+    with pytest.raises(SourceError) as info:
+        load_score(path)
+    assert str(info.value).startswith(f"{path}:{line}: {yaml_path}: MIDI file 'x.mid': {reason}")
+
+
+def test_midi_without_notes_or_with_a_wild_tempo_fails(write_score, tmp_path):
+    silent = Song(TempoMap.constant(120.0), ((0, Meter(4, 4)),), (Track("empty", ()),))
+    (tmp_path / "x.mid").write_bytes(_song_bytes(tmp_path, silent))
+    path = write_score(MINIMAL.replace("to: b}", "to: b, segment: x.mid}"))
+    with pytest.raises(SourceError, match=r":12: events\.go\.segment: MIDI file 'x\.mid': it has no notes$"):
+        load_score(path)
+    fast = example_song(1)
+    (tmp_path / "x.mid").write_bytes(_song_bytes(tmp_path, Song(TempoMap.constant(400.0), fast.meters, fast.tracks)))
+    with pytest.raises(SourceError, match=r"MIDI file 'x\.mid': its tempo 400 bpm is outside 20\.\.300$"):
+        load_score(path)
+
+
+def test_a_directory_named_like_a_midi_file_is_said_to_be_one(write_score, tmp_path):
+    (tmp_path / "x.mid").mkdir()
+    with pytest.raises(SourceError, match=r":12: events\.go\.segment: file 'x\.mid' is a directory$"):
+        load_score(write_score(MINIMAL.replace("to: b}", "to: b, segment: x.mid}")))
 
 
 def test_mood_override_keeps_defaults(write_score):
@@ -131,7 +181,7 @@ def test_documented_example_is_check_clean(tmp_path):
     doc = (Path(__file__).parents[2] / "docs" / "score-format.md").read_text()
     (tmp_path / "midi").mkdir()
     for name in ("alarm", "combat_in", "combat", "combat_out", "sting"):
-        (tmp_path / "midi" / f"{name}.mid").write_bytes(b"MThd")
+        write_midi(example_song(1), tmp_path / "midi" / f"{name}.mid")
     path = tmp_path / "example.yaml"
     path.write_text(re.search(r"```yaml\n(.*?)```", doc, re.S).group(1))
     assert load_score(path).summary() == "Dungeon: 5 states, 4 events, 1 parameters, 2 stingers"

@@ -53,6 +53,19 @@ def test_timed_state_requests_follow_on_at_its_last_bar():
     assert m.state == "explore"
 
 
+def test_a_timed_state_counts_from_its_landing_even_when_that_bar_line_was_told_before():
+    """The engine tells the machine of the next bar line before it sounds; a state asked
+    for after that must still count its bars from that line (the landing), not the next."""
+    m = ScoreMachine(DUNGEON, SR)
+    m.on_bar(0, 0)
+    m.on_bar(1, BAR)                        # told ahead, while bar 0 plays
+    m.post_event("level_won", BAR // 2)     # next_bar: lands on bar 1's line
+    for bar in range(2, 8):
+        m.on_bar(bar, bar * BAR)
+    requests = m.take_requests()
+    assert requests[1].received_frame == 5 * BAR      # bars 1..4 are victory's 4 bars
+
+
 def test_parameter_smoothing_exponential_and_linear():
     m = ScoreMachine(DUNGEON, SR)
     m.set_parameter("danger", 1.0, 0)               # exponential, smoothing_s 2.0
