@@ -176,8 +176,17 @@ def _start(model_config: ModelConfig, config: TrainConfig, run_dir: Path, resume
         net.load_state_dict(saved["model"])
         optimiser.load_state_dict(saved["optimiser"])
         state = saved["state"]
-        log.info("resumed from %s at epoch %d", checkpoint, state["epoch"])
+        if config.linear_decay:  # a resumed run with more --epochs stretches the schedule from where it stands
+            state["lr"] = linear_rate(config, state["epoch"])
+            for group in optimiser.param_groups:
+                group["lr"] = state["lr"]
+        log.info("resumed from %s at epoch %d, learning rate %.2g", checkpoint, state["epoch"], state["lr"])
     return net, optimiser, state
+
+
+def linear_rate(config: TrainConfig, epochs_done: int) -> float:
+    """The linear schedule's rate for the epoch after ``epochs_done``: from ``learning_rate`` down to 5 % at ``epochs``."""
+    return config.learning_rate * max(0.05, 1.0 - epochs_done / config.epochs)
 
 
 def _epoch_stream(data: dict[str, np.ndarray], config: TrainConfig, epoch: int, world: World) -> np.ndarray:
@@ -197,7 +206,7 @@ def _keep_or_decay(state: dict, valid_nll: float, optimiser, config: TrainConfig
     else:
         state["bad_epochs"] += 1
     if config.linear_decay:
-        state["lr"] = config.learning_rate * max(0.05, 1.0 - state["epoch"] / config.epochs)
+        state["lr"] = linear_rate(config, state["epoch"])
     elif not best:
         state["lr"] *= 0.5
     for group in optimiser.param_groups:

@@ -92,3 +92,7 @@ def test_the_learning_rate_halves_on_a_plateau_or_falls_linearly():
     state = {"epoch": 3, "best_valid": 1.0, "bad_epochs": 0, "lr": 1.0}
     _keep_or_decay(state, 0.9, Optimiser, TrainConfig(learning_rate=1.0, epochs=4, linear_decay=True))
     assert state["lr"] == 0.25 and Optimiser.param_groups[0]["lr"] == 0.25
+    from engine.composer.train import linear_rate
+
+    assert linear_rate(TrainConfig(learning_rate=1.0, epochs=7), 5) == 2 / 7  # resumed with more epochs: the schedule stretches
+    assert linear_rate(TrainConfig(learning_rate=1.0, epochs=5), 5) == 0.05
