@@ -12,7 +12,7 @@ import pytest
 from engine.composer import corpus, dataset
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "data" / "corpus-v1.npz"
+CORPUS = ROOT / corpus.DEFAULT_CORPUS_PATH
 TOKENS = ROOT / dataset.DEFAULT_TOKENS_PATH
 
 ABC = """X:1
