@@ -32,7 +32,7 @@ MESSAGE_CHARS = 500
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
-    "corpus": ("engine.composer.cli_corpus", "build the training corpus from music21's public-domain collections"),
+    "corpus": ("engine.composer.cli_corpus", "build the training corpus (the audited public-domain and CC0 collections, or your own MIDI)"),
     "train": ("engine.composer.cli_train", "train the composer network and export the shipped model"),
     "compose": ("engine.composer.cli_compose", "compose bars to a mood and write them as a MIDI file"),
     "eval": ("engine.composer.evaluation.cli_eval", "evaluate the composer on the test split: likelihood, control, likeness, originality"),

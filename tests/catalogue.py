@@ -350,7 +350,7 @@ CASES: list[Case] = [
     Case("render-midi --sample-rate 5", "CLI", lambda f: render("x.mid", "--sample-rate", "5"), "--sample-rate",
          "outside 8000..192000"),
     Case("demo --seconds 0", "CLI", lambda f: ["demo", "--seconds", "0"], "--seconds", "above 0"),
-    Case("eval without data/", "CLI", lambda f: ["eval"], "data/tokens-v2.npz", "run `moodscore corpus build`"),
+    Case("eval without data/", "CLI", lambda f: ["eval"], "data/tokens-v3.npz", "run `moodscore corpus build`"),
     Case("unknown command", "CLI", lambda f: ["bogus"], "bogus", "invalid choice"),
     Case("unknown option", "CLI", lambda f: ["check", "x.yaml", "--bogus"], "--bogus", "unrecognized arguments"),
     Case("missing argument", "CLI", lambda f: ["replay"], "session", "required"),

@@ -14,7 +14,10 @@ the network is conditioned on is what the control measurement checks.
 - **register** 0..1: the melody's mean MIDI pitch mapped from 48..84.
 
 ``conditioning_vector`` builds the network's conditioning input from these plus the
-tune's mode and the bar's meter.
+tune's mode and the bar's meter; ``position_vector`` appends where the bar sits in the
+form (``form_labels.BarForm``: bar in phrase, closing bars, phrase, section, pass), so
+the network learns where phrases close as it learns moods. A model's conditioning
+spec (``train.conditioning_spec``) says whether it was trained with the position part.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.composer.form_labels import BarForm
 from engine.music.notes import PPQ, Bar, Meter
 
 MAJOR_WEIGHTS = {4: 1.0, 9: 0.5}
@@ -31,8 +35,13 @@ MINOR_WEIGHTS = {3: 1.0, 8: 0.5}
 CHORD_TONE_WEIGHT = 0.5
 MIN_EVIDENCE_QUARTERS = 0.25
 REGISTER_LOW, REGISTER_HIGH = 48.0, 84.0
-CONDITIONING_METERS = ("4/4", "3/4", "2/4", "2/2", "6/8", "9/8", "12/8", "3/8")
+CONDITIONING_METERS = ("4/4", "3/4", "2/4", "2/2", "6/8", "9/8", "12/8", "3/8", "3/2", "6/4", "5/4")
+"""The meters of the one-hot, in training order (``tokens.ALL_METERS``); a model's spec lists the ones it knows."""
 CONDITIONING_SIZE = 4 + len(CONDITIONING_METERS)
+"""The mood-and-meter part of the conditioning; a position-conditioned model appends ``POSITION_SIZE`` more."""
+POSITION_FIELDS = ("bar_in_phrase_0", "bar_in_phrase_1", "bar_in_phrase_2", "bar_in_phrase_3+", "closes_phrase", "closes_section",
+                   "first_phrase_of_section", "last_phrase_of_section", "section_A", "section_B", "section_C+", "repeat_pass")
+POSITION_SIZE = len(POSITION_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +112,31 @@ def conditioning_vector(attrs: BarAttributes, minor: bool, meter: Meter) -> np.n
     if name in CONDITIONING_METERS:
         vector[4 + CONDITIONING_METERS.index(name)] = 1.0
     return vector
+
+
+def position_vector(form: BarForm) -> np.ndarray:
+    """(POSITION_SIZE,) float32 one-hots and flags of ``POSITION_FIELDS``; all zero for a pickup bar."""
+    vector = np.zeros(POSITION_SIZE, dtype=np.float32)
+    if form.pickup:
+        return vector
+    vector[min(max(form.bar_in_phrase, 0), 3)] = 1.0
+    vector[4] = float(form.closes_phrase)
+    vector[5] = float(form.closes_section)
+    vector[6] = float(form.phrase_in_section == 0)
+    vector[7] = float(form.phrase_in_section == form.section_phrases - 1)
+    vector[8 + min(form.section, 2)] = 1.0
+    vector[11] = float(form.section_pass > 1)
+    return vector
+
+
+def default_form(bar_index: int, phrase_bars: int = 4, phrases_per_section: int = 2, sections: str = "AABB") -> BarForm:
+    """The form position of bar ``bar_index`` in a plain song form (4-bar phrases, 2 per section, AABB, looping):
+    what a composer without a form planner asks of a position-conditioned network."""
+    section_bars = phrase_bars * phrases_per_section
+    section_index = (bar_index // section_bars) % len(sections)
+    letter = sections[section_index]
+    within = bar_index % section_bars
+    phrase, bar = divmod(within, phrase_bars)
+    closes = bar == phrase_bars - 1
+    return BarForm(ord(letter) - ord("A"), sections[:section_index].count(letter) + 1, phrase, phrases_per_section, bar, phrase_bars,
+                   closes, closes and phrase == phrases_per_section - 1)

@@ -7,9 +7,9 @@ checked against its codec's on load.
 from __future__ import annotations
 
 from engine.composer.bar_codec import BarCodec
-from engine.composer.tokens import MELODY_HARMONY
+from engine.composer.tokens import MELODY_HARMONY, MELODY_HARMONY_V2
 
-CODECS: dict[str, BarCodec] = {MELODY_HARMONY.name: MELODY_HARMONY}
+CODECS: dict[str, BarCodec] = {codec.name: codec for codec in (MELODY_HARMONY, MELODY_HARMONY_V2)}
 
 
 def codec_named(name: str) -> BarCodec:

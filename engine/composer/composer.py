@@ -36,14 +36,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from engine.composer import tokens
-from engine.composer.attributes import CONDITIONING_METERS, CONDITIONING_SIZE
+from engine.composer.attributes import default_form, position_vector
 from engine.composer.codecs import codec_named
 from engine.composer.config import ConditioningSpec
 from engine.composer.decoding import BarDecoder, Decoded
+from engine.composer.form_labels import BarForm
 from engine.composer.guard import load_guard
 from engine.composer.planner import FormConfig, FormPlanner, PlanState
 from engine.composer.sampling import SamplingConfig
@@ -89,15 +91,17 @@ def register_drift(seed: int, bar_index: int) -> float:
     return float(np.sin(2.0 * np.pi * (bar_index / DRIFT_PHRASE_BARS + phase)))
 
 
-def intent_conditioning(intent: Intent, spec: ConditioningSpec, drift: float = 0.0) -> np.ndarray:
-    """(C,) conditioning vector for an intent, mapped onto the training label range.
+def intent_conditioning(intent: Intent, spec: ConditioningSpec, drift: float = 0.0, form: BarForm | None = None) -> np.ndarray:
+    """(C,) conditioning vector for an intent, mapped onto the training label range, laid out as ``spec`` says.
 
     Valence places the bar in the requested mode's half (major 0.75..1, minor 0..0.25);
     arousal maps 0..1 onto the corpus' 2nd..98th percentile of bar arousal; intensity
     maps onto the 10th..90th percentile of register, moved by ``drift`` (-1..1) times
-    ``REGISTER_DRIFT`` of the interquartile range and kept inside the 2nd..98th.
+    ``REGISTER_DRIFT`` of the interquartile range and kept inside the 2nd..98th. A
+    position-conditioned model also gets where the bar sits in the form (``form``;
+    bar 0 of ``attributes.default_form`` when None).
     """
-    vector = np.zeros(CONDITIONING_SIZE, dtype=np.float32)
+    vector = np.zeros(spec.size, dtype=np.float32)
     minor = intent.key.is_minor
     vector[0] = 0.25 * intent.valence if minor else 0.75 + 0.25 * intent.valence
     vector[1] = _interpolate([0.0, 1.0], [spec.arousal_quantiles[0], spec.arousal_quantiles[-1]], intent.arousal)
@@ -106,7 +110,9 @@ def intent_conditioning(intent: Intent, spec: ConditioningSpec, drift: float = 0
     register += drift * REGISTER_DRIFT * (register_q[4] - register_q[2])
     vector[2] = min(max(register, register_q[0]), register_q[-1])
     vector[3] = 1.0 if minor else 0.0
-    vector[4 + CONDITIONING_METERS.index(str(intent.meter))] = 1.0
+    vector[4 + spec.meters.index(str(intent.meter))] = 1.0
+    if spec.position_fields:
+        vector[4 + len(spec.meters):] = position_vector(form if form is not None else default_form(0))
     return vector
 
 
@@ -135,6 +141,9 @@ class Composer:
         self.bars_composed = 0
         self.recent_notes: tuple[tuple[int, int], ...] = ()
         self.vetoed_notes = 0
+        self.form_of: Callable[[int], BarForm] = default_form
+        """Where bar ``bar_index`` sits in the form for a position-conditioned model, when no
+        form planner says (with one, the planner's phrase position is used)."""
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95,
@@ -152,8 +161,9 @@ class Composer:
 
     def compose_bar(self, intent: Intent, bar_index: int) -> Bar:
         """Compose the next bar for ``intent``; the hidden state moves to the bar's end."""
-        if str(intent.meter) not in CONDITIONING_METERS:
-            raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(CONDITIONING_METERS)})")
+        meters = self.model.conditioning.meters
+        if str(intent.meter) not in meters or str(intent.meter) not in getattr(self.codec, "meters", meters):
+            raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(meters)})")
         rng = np.random.Generator(np.random.PCG64([self.seed & 0xFFFFFFFF, int(bar_index)]))
         mode = "minor" if intent.key.is_minor else "major"
         if self.planner is None:
@@ -166,16 +176,19 @@ class Composer:
         self._remember(decoded.bar)
         return decoded.bar
 
-    def _cond_gates(self, intent: Intent, bar_index: int, drift: float | None = None) -> np.ndarray:
-        """The conditioning's share of the first layer's gates for this bar; ``drift`` None: the seed's slow sine."""
+    def _cond_gates(self, intent: Intent, bar_index: int, drift: float | None = None,
+                    form: BarForm | None = None) -> np.ndarray:
+        """The conditioning's share of the first layer's gates for this bar; ``drift`` None: the
+        seed's slow sine; ``form`` None: ``form_of(bar_index)`` (a position-conditioned model)."""
         drift = register_drift(self.seed, bar_index) if drift is None else drift
-        return self.stepper.cond_gates(intent_conditioning(intent, self.model.conditioning, drift))
+        form = self.form_of(bar_index) if form is None else form
+        return self.stepper.cond_gates(intent_conditioning(intent, self.model.conditioning, drift, form))
 
     def _planned(self, intent: Intent, bar_index: int, mode: str, rng: np.random.Generator) -> Decoded:
         """One bar as the form planner asks: restated, or sampled under its constraints."""
         plan_state = self.planner.enter(self.plan_state, intent, bar_index)
         plan = self.planner.plan(plan_state, intent, bar_index)
-        cond_gates = self._cond_gates(intent, bar_index, plan.register_drift)
+        cond_gates = self._cond_gates(intent, bar_index, plan.register_drift, _bar_form(plan))
         if plan.source is not None:
             vary = self.planner.varied_notes(plan.source, rng) if plan.vary else frozenset()
             decoded = self.decoder.restate(plan.source, intent.meter, mode, cond_gates, self.state, rng, vary,
@@ -208,3 +221,15 @@ class Composer:
         self.recent_notes = state.recent_notes
         if self.planner is not None:
             self.plan_state = state.plan if state.plan is not None else PlanState()
+
+
+def _bar_form(plan) -> BarForm:
+    """Where the planner puts a bar, as the position a position-conditioned network was
+    trained on: its phrase's section letter and pass, bar in phrase, and whether it closes
+    the phrase (and the section, at an authentic cadence)."""
+    phrase = plan.phrase
+    closes = plan.bar_in_phrase == phrase.phrase_bars - 1
+    section = max(0, min(2, ord(phrase.label[:1].upper() or "A") - ord("A")))
+    opening = phrase.role in ("statement", "return")
+    return BarForm(section, phrase.cycle + 1, 0 if opening else 1, 2, plan.bar_in_phrase, phrase.phrase_bars,
+                   closes, closes and phrase.cadence == "authentic")

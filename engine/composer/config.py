@@ -106,7 +106,9 @@ class ModelConfig:
 class ConditioningSpec:
     """How an Intent maps onto the labels the network was trained on (``config.json``'s
     ``conditioning``): the vector's size, its named fields and one-hot meters, and the
-    training labels' arousal and register at ``QUANTILE_LEVELS``."""
+    training labels' arousal and register at ``QUANTILE_LEVELS``; ``position_fields`` names the
+    form-position part (``attributes.POSITION_FIELDS``) after the meters, empty for a model
+    trained without it."""
 
     size: int
     fields: tuple[str, ...]
@@ -114,15 +116,16 @@ class ConditioningSpec:
     quantile_levels: tuple[float, ...]
     arousal_quantiles: tuple[float, ...]
     register_quantiles: tuple[float, ...]
+    position_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_int("size", self.size, 1, 1 << 16)
-        for name in ("fields", "meters"):
+        for name in ("fields", "meters", "position_fields"):
             _check_sequence(name, getattr(self, name))
             for item in getattr(self, name):
                 _check_name(name, item)
-        if self.size != len(self.fields) + len(self.meters):
-            raise ValueError(f"size: {self.size} is not {len(self.fields)} fields + {len(self.meters)} meters")
+        if self.size != len(self.fields) + len(self.meters) + len(self.position_fields):
+            raise ValueError(f"size: {self.size} is not {len(self.fields)} fields + {len(self.meters)} meters + {len(self.position_fields)} position fields")
         _check_sequence("quantile_levels", self.quantile_levels, len(QUANTILE_LEVELS))
         if tuple(self.quantile_levels) != QUANTILE_LEVELS:
             raise ValueError(f"quantile_levels: must be {list(QUANTILE_LEVELS)}, got {list(self.quantile_levels)}")
@@ -143,4 +146,4 @@ class ConditioningSpec:
     @classmethod
     def from_dict(cls, data: dict, source: str = "model config") -> "ConditioningSpec":
         """Rebuild from a JSON object; ValueError naming ``source`` and the field on any fault."""
-        return _from_json(cls, data, source, "conditioning")
+        return _from_json(cls, data, source, "conditioning", optional=("position_fields",))

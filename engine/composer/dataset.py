@@ -1,9 +1,12 @@
 """From the parsed corpus to token streams: bars, derived harmony, tokens and conditioning.
 
-``corpus_bars`` rebuilds each tune as grid-quantised key-neutral ``Bar`` objects with
-harmony derived by ``harmony.derive_harmony``; ``build_token_dataset`` encodes them
-and labels every bar with its attributes, caching the result (npz, no pickle) next
-to the corpus so training starts in seconds.
+``corpus_bars`` rebuilds each tune (as played: repeats expanded) as grid-quantised
+key-neutral ``Bar`` objects with harmony derived by ``harmony.derive_harmony``, and
+``corpus_forms`` gives each bar's place in the form; ``build_token_dataset`` encodes
+them and labels every bar with its attributes and form position (the conditioning),
+caching the result (npz, no pickle) next to the corpus so training starts in seconds.
+The form labels are kept beside (``bar_form``, columns ``corpus.FORM_FIELDS``) for the
+evaluation's structure figures.
 
 The split is decided here, not by the corpus's per-id hash: O'Neill's and Ryan's share
 many tunes under different ids, so tunes are grouped by a key- and
@@ -22,13 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from engine.composer import attributes, harmony, tokens
-from engine.composer.corpus import load_corpus, split_of
+from engine.composer.corpus import FORM_FIELDS, load_corpus, split_of
+from engine.composer.form_labels import BarForm
 from engine.music.notes import Bar, Chord, Meter, Note
 
 log = logging.getLogger(__name__)
 
-TOKEN_DATASET_VERSION = 2
-DEFAULT_TOKENS_PATH = Path("data/tokens-v2.npz")
+TRAINING_CODEC = tokens.MELODY_HARMONY_V2
+"""The tokenisation new datasets (and the models trained on them) use: the base one plus 3/2, 6/4, 5/4."""
+TOKEN_DATASET_VERSION = 3
+DEFAULT_TOKENS_PATH = Path("data/tokens-v3.npz")
 SIGNATURE_HEAD_NOTES = 16
 SPLIT_METHOD = (f"tunes grouped by melody signature: SHA-1 of the (interval, grid duration) sequence of the whole "
                 f"melody, or of its first {SIGNATURE_HEAD_NOTES} notes; tunes sharing either are one group (transitively); "
@@ -54,7 +60,7 @@ def _supported_segment(rows) -> list:
     """The tune's bars up to the first bar in a meter the tokenizer does not know."""
     kept = []
     for meter, melody, lower in rows:
-        if meter not in tokens.METERS:
+        if meter not in TRAINING_CODEC.meters:
             break
         kept.append((Meter.parse(meter), melody, lower))
     return kept
@@ -84,20 +90,40 @@ def tune_bars(rows, minor: bool) -> list[Bar]:
 
 
 def corpus_bars(arrays: dict[str, np.ndarray], tune: int) -> list[Bar]:
-    """All usable bars of tune number ``tune`` of a loaded corpus."""
+    """All usable bars of tune number ``tune`` of a loaded corpus (up to the first meter the tokenizer lacks)."""
     rows = _supported_segment(list(_tune_rows(arrays, tune)))
     return tune_bars(rows, bool(arrays["tune_mode_minor"][tune])) if len(rows) >= 2 else []
 
 
-def encode_tune(bars: list[Bar], minor: bool) -> tuple[list[int], list[int], np.ndarray]:
-    """(tokens, bar index per token, (n_bars, C) conditioning); a final BAR token closes the last bar."""
+def corpus_forms(arrays: dict[str, np.ndarray], tune: int, bar_count: int) -> list[BarForm]:
+    """The form labels of the first ``bar_count`` bars of tune number ``tune``."""
+    first = int(arrays["tune_first_bar"][tune])
+    columns = [arrays[f"bar_{name}"][first : first + bar_count].tolist() for name in FORM_FIELDS]
+    return [form_of_row(row) for row in zip(*columns)]
+
+
+def form_of_row(row) -> BarForm:
+    """A BarForm from one row of ``FORM_FIELDS`` values."""
+    section, passes, phrase, phrases, within, length, closes, closes_section = (int(v) for v in row)
+    return BarForm(section, passes, phrase, phrases, within, length, bool(closes), bool(closes_section), pickup=within < 0)
+
+
+def form_row(form: BarForm) -> tuple[int, ...]:
+    return (form.section, form.section_pass, form.phrase_in_section, form.section_phrases, form.bar_in_phrase, form.phrase_bars,
+            int(form.closes_phrase), int(form.closes_section))
+
+
+def encode_tune(bars: list[Bar], minor: bool, forms: list[BarForm] | None = None) -> tuple[list[int], list[int], np.ndarray]:
+    """(tokens, bar index per token, (n_bars, C) conditioning: attributes, mode, meter and form position);
+    a final BAR token closes the last bar. Without ``forms`` every bar gets ``attributes.default_form``."""
     token_list, token_bar, conds = [], [], []
     for index, bar in enumerate(bars):
-        bar_tokens = tokens.encode_bar(bar)
+        bar_tokens = TRAINING_CODEC.encode(bar)
         token_list += bar_tokens
         token_bar += [index] * len(bar_tokens)
-        conds.append(attributes.conditioning_vector(attributes.bar_attributes(bar), minor, bar.meter))
-    token_list.append(tokens.bar_token(bars[-1].meter))
+        form = forms[index] if forms is not None else attributes.default_form(index)
+        conds.append(np.concatenate([attributes.conditioning_vector(attributes.bar_attributes(bar), minor, bar.meter), attributes.position_vector(form)]))
+    token_list.append(TRAINING_CODEC.bar_token(bars[-1].meter))
     token_bar.append(len(bars) - 1)
     return token_list, token_bar, np.stack(conds)
 
@@ -148,12 +174,14 @@ def build_token_dataset(corpus_path: Path, out_path: Path = DEFAULT_TOKENS_PATH)
                 return out_path
     start_s = time.monotonic()
     arrays, corpus_meta = load_corpus(corpus_path)
-    all_tokens, all_bars, all_conds, tune_rows, bar_offset, signatures = [], [], [], [], 0, []
+    all_tokens, all_bars, all_conds, all_forms, tune_rows, bar_offset, signatures = [], [], [], [], [], 0, []
     for tune in range(len(arrays["tune_id"])):
         bars = corpus_bars(arrays, tune)
         if not bars:
             continue
-        tune_tokens, token_bar, conds = encode_tune(bars, bool(arrays["tune_mode_minor"][tune]))
+        forms = corpus_forms(arrays, tune, len(bars))
+        all_forms += [form_row(f) for f in forms]
+        tune_tokens, token_bar, conds = encode_tune(bars, bool(arrays["tune_mode_minor"][tune]), forms)
         signatures.append(melody_signatures(bars))
         tune_rows.append((len(all_tokens), len(tune_tokens), 0, len(bars), tune))
         all_bars += [b + bar_offset for b in token_bar]
@@ -164,11 +192,14 @@ def build_token_dataset(corpus_path: Path, out_path: Path = DEFAULT_TOKENS_PATH)
     table[:, 2], group_sizes = grouped_splits([str(i) for i in arrays["tune_id"][table[:, 4]]], signatures)
     moved = int((table[:, 2] != arrays["tune_split"][table[:, 4]]).sum())
     meta = {"stamp": stamp, "build_s": round(time.monotonic() - start_s, 1), "corpus_sources": corpus_meta["sources"],
+            "codec": TRAINING_CODEC.name, "provenance": corpus_meta.get("provenance", {}), "key_labels": corpus_meta.get("key_labels", {}), "bar_form_columns": list(FORM_FIELDS),
+            "conditioning": {"attributes": attributes.CONDITIONING_SIZE, "position": attributes.POSITION_SIZE},
             "split_method": SPLIT_METHOD, "duplicate_groups": len(group_sizes),
             "tunes_in_duplicate_groups": int(sum(group_sizes)), "largest_duplicate_group": max(group_sizes, default=1),
             "tunes_moved_from_id_split": moved}
     np.savez_compressed(out_path, meta=np.asarray(json.dumps(meta)), tokens=np.asarray(all_tokens, dtype=np.int16),
                         token_bar=np.asarray(all_bars, dtype=np.int32), bar_cond=np.concatenate(all_conds).astype(np.float32),
+                        bar_form=np.asarray(all_forms, dtype=np.int16).reshape(-1, len(FORM_FIELDS)),
                         tune_first_token=table[:, 0], tune_token_count=table[:, 1], tune_split=table[:, 2].astype(np.int8),
                         tune_bar_count=table[:, 3], tune_index=table[:, 4], tune_id=arrays["tune_id"][table[:, 4]],
                         tune_collection=arrays["tune_collection"][table[:, 4]])

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.composer import tokens
-from engine.composer.attributes import CONDITIONING_METERS
+from engine.composer.attributes import CONDITIONING_METERS, POSITION_FIELDS
 from engine.composer.codecs import codec_named
 from engine.composer.config import ConditioningSpec, ModelConfig
 from engine.composer.steppers import stepper_class
@@ -56,7 +56,7 @@ def save_model(directory: Path, arrays: dict[str, np.ndarray], model_config, con
     conditioning spec (a ``ConditioningSpec`` or its dict) is checked before writing."""
     directory.mkdir(parents=True, exist_ok=True)
     config = {"format_version": FORMAT_VERSION, "model": model_config.to_dict(), "vocab": list(codec_named(model_config.codec).vocab),
-              "tokenizer": {"grid_per_quarter": tokens.GRID_PER_QUARTER, "pitch_low": tokens.PITCH_LOW, "pitch_high": tokens.PITCH_HIGH, "meters": list(tokens.METERS)},
+              "tokenizer": {"grid_per_quarter": tokens.GRID_PER_QUARTER, "pitch_low": tokens.PITCH_LOW, "pitch_high": tokens.PITCH_HIGH, "meters": list(getattr(codec_named(model_config.codec), "meters", tokens.METERS))},
               "conditioning": _spec_dict(conditioning), "card": card}
     weights_tmp = directory / "weights.tmp.npz"
     np.savez(weights_tmp, **arrays)
@@ -99,8 +99,11 @@ def _parse_config(path: Path, config: dict) -> tuple[ModelConfig, ConditioningSp
         raise ModelFileError(f"{path}: model.vocab_size: {model.vocab_size}, but the vocabulary holds {len(config['vocab'])} tokens")
     if spec.size != model.cond_size:
         raise ModelFileError(f"{path}: conditioning.size: {spec.size}, but model.cond_size is {model.cond_size}")
-    if spec.meters != CONDITIONING_METERS:
-        raise ModelFileError(f"{path}: conditioning.meters: {list(spec.meters)}, this code conditions on {list(CONDITIONING_METERS)}")
+    unknown = [m for m in spec.meters if m not in CONDITIONING_METERS]
+    if unknown:
+        raise ModelFileError(f"{path}: conditioning.meters: {unknown[0]} is not one this code conditions on ({', '.join(CONDITIONING_METERS)})")
+    if spec.position_fields and spec.position_fields != POSITION_FIELDS:
+        raise ModelFileError(f"{path}: conditioning.position_fields: {list(spec.position_fields)}, this code builds {list(POSITION_FIELDS)}")
     return model, spec
 
 

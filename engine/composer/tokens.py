@@ -14,6 +14,11 @@ Vocabulary (ids in this order):
 - ``PITCH_<p>`` - MIDI pitch ``PITCH_LOW``..``PITCH_HIGH`` (tonic C);
 - ``DUR_<d>`` - d = 1..72 grid steps.
 
+Meters beyond ``METERS`` that real tunes use (``EXTRA_METERS``: 3/2, 6/4, 5/4) have
+BAR tokens appended after this vocabulary (ids ``VOCAB_SIZE``...), so every id of the
+base codec (``melody_harmony``, the models trained before them) is unchanged and the
+``melody_harmony_v2`` codec is the same tokenisation with three more meters.
+
 A bar is ``BAR_m`` then, for each position where something starts, in increasing
 order: ``POS_t`` [``CHORD_r_q`` at every harmony slot start] [``PITCH_p DUR_d``].
 Harmony slots are half-bars in meters of an even number of beats and whole bars
@@ -60,12 +65,20 @@ CHORD0 = TOKEN_ID["CHORD_0_maj"]
 PITCH0 = TOKEN_ID[f"PITCH_{PITCH_LOW}"]
 DUR0 = TOKEN_ID["DUR_1"]
 VOCAB_SIZE = len(VOCAB)
+EXTRA_METERS = ("3/2", "6/4", "5/4")
+ALL_METERS = METERS + EXTRA_METERS
+EXTRA_BAR0 = VOCAB_SIZE
+BASE_BAR_RANGE = (BAR0, BAR0 + len(METERS))
 
 
 def kind_of(token: int) -> str:
     """'pad', 'bar', 'pos', 'chord', 'pitch' or 'dur'."""
     if token == PAD:
         return "pad"
+    if token >= EXTRA_BAR0:
+        if token < EXTRA_BAR0 + len(EXTRA_METERS):
+            return "bar"
+        raise ValueError(f"token id {token} is outside the vocabulary")
     for kind, first in (("dur", DUR0), ("pitch", PITCH0), ("chord", CHORD0), ("pos", POS0), ("bar", BAR0)):
         if token >= first:
             return kind
@@ -75,13 +88,15 @@ def kind_of(token: int) -> str:
 def bar_token(meter: Meter) -> int:
     """The ``BAR_*`` token of a meter; ValueError for a meter the model does not know."""
     name = f"BAR_{meter}"
-    if name not in TOKEN_ID:
-        raise ValueError(f"meter {meter} is not supported by the composer (supported: {', '.join(METERS)})")
-    return TOKEN_ID[name]
+    if name in TOKEN_ID:
+        return TOKEN_ID[name]
+    if str(meter) in EXTRA_METERS:
+        return EXTRA_BAR0 + EXTRA_METERS.index(str(meter))
+    raise ValueError(f"meter {meter} is not supported by the composer (supported: {', '.join(ALL_METERS)})")
 
 
 def meter_of_bar_token(token: int) -> Meter:
-    return Meter.parse(METERS[token - BAR0])
+    return Meter.parse(EXTRA_METERS[token - EXTRA_BAR0] if token >= EXTRA_BAR0 else METERS[token - BAR0])
 
 
 def grid_per_bar(meter: Meter) -> int:
@@ -167,6 +182,8 @@ class BarGrammar:
     """
 
     meter: Meter
+    end_ranges: tuple[tuple[int, int], ...] = (BASE_BAR_RANGE,)
+    """The BAR token ids that may end the bar: the codec's meters."""
 
     def __post_init__(self) -> None:
         self.length = grid_per_bar(self.meter)
@@ -208,7 +225,7 @@ class BarGrammar:
         if slot < self.length:  # a chord change may fall under a sounding note
             ranges.append((POS0 + slot, POS0 + slot + 1))
         if self.can_end():
-            ranges.append((BAR0, BAR0 + len(METERS)))
+            ranges += self.end_ranges
         return ranges
 
     def advance(self, token: int) -> None:
@@ -253,26 +270,42 @@ class BarGrammar:
 
 
 class MelodyHarmonyCodec(BarCodec):
-    """Today's tokenisation (this module's docstring): one monophonic melody and a chord per harmony slot."""
+    """This module's tokenisation: one monophonic melody and a chord per harmony slot, over ``meters``
+    (``METERS`` for the base codec; extra meters' BAR tokens follow the base vocabulary)."""
 
-    name = "melody_harmony"
-    vocab = VOCAB
     voices = ("melody",)
     max_tokens_per_bar = 4 * MAX_POSITIONS + 2  # positions strictly increase: at most POS CHORD PITCH DUR each, BAR, end
 
+    def __init__(self, name: str = "melody_harmony", meters: tuple[str, ...] = METERS) -> None:
+        extra = tuple(m for m in meters if m not in METERS)
+        assert meters[: len(METERS)] == METERS and extra == EXTRA_METERS[: len(extra)], "extra meters append in EXTRA_METERS order"
+        self.name = name
+        self.meters = meters
+        self.vocab = VOCAB + tuple(f"BAR_{m}" for m in extra)
+        self._end_ranges = (BASE_BAR_RANGE,) + (((EXTRA_BAR0, EXTRA_BAR0 + len(extra)),) if extra else ())
+
+    def _check_meter(self, meter: Meter) -> None:
+        if str(meter) not in self.meters:
+            raise ValueError(f"meter {meter} is not supported by the {self.name} codec (supported: {', '.join(self.meters)})")
+
     def bar_token(self, meter: Meter) -> int:
+        self._check_meter(meter)
         return bar_token(meter)
 
     def ends_bar(self, token: int) -> bool:
-        return BAR0 <= token < BAR0 + len(METERS)
+        return any(first <= token < stop for first, stop in self._end_ranges)
 
     def grammar(self, meter: Meter) -> BarGrammar:
-        return BarGrammar(meter)
+        self._check_meter(meter)
+        return BarGrammar(meter, self._end_ranges)
 
     def encode(self, bar: Bar) -> list[int]:
+        self._check_meter(bar.meter)
         return encode_bar(bar)
 
     def decode(self, tokens: Sequence[int], mode: str = "major") -> Bar:
+        if tokens and not self.ends_bar(tokens[0]):
+            raise ValueError(f"a bar of the {self.name} codec must start with one of its BAR tokens")
         return decode_bar(list(tokens), mode)
 
     def pitch_tokens(self, voice: str = "melody") -> dict[int, int]:
@@ -285,3 +318,5 @@ class MelodyHarmonyCodec(BarCodec):
 
 
 MELODY_HARMONY = MelodyHarmonyCodec()
+MELODY_HARMONY_V2 = MelodyHarmonyCodec("melody_harmony_v2", ALL_METERS)
+"""The base tokenisation plus 3/2, 6/4 and 5/4: what models trained on the v2 corpus use."""

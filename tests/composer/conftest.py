@@ -17,12 +17,14 @@ from engine.music.notes import Meter
 
 DATA = Path(__file__).parent / "data" / "tunes.json"
 
-SPEC = ConditioningSpec(attributes.CONDITIONING_SIZE, ("valence", "arousal", "register", "minor"), attributes.CONDITIONING_METERS,
-                        QUANTILE_LEVELS, (0.07, 0.35, 0.55, 0.67, 0.75, 0.83, 0.93), (0.3, 0.47, 0.6, 0.7, 0.78, 0.87, 0.95))
+SPEC = ConditioningSpec(attributes.CONDITIONING_SIZE + attributes.POSITION_SIZE, ("valence", "arousal", "register", "minor"), attributes.CONDITIONING_METERS,
+                        QUANTILE_LEVELS, (0.07, 0.35, 0.55, 0.67, 0.75, 0.83, 0.93), (0.3, 0.47, 0.6, 0.7, 0.78, 0.87, 0.95),
+                        attributes.POSITION_FIELDS)
+"""A position-conditioned spec, as models trained on the v2 corpus have."""
 
 
 def tiny_config(hidden_size: int = 32, embed_dim: int = 16, num_layers: int = 1) -> ModelConfig:
-    return ModelConfig(tokens.VOCAB_SIZE, attributes.CONDITIONING_SIZE, embed_dim, hidden_size, num_layers, dropout=0.0)
+    return ModelConfig(tokens.VOCAB_SIZE, SPEC.size, embed_dim, hidden_size, num_layers, dropout=0.0)
 
 
 def random_arrays(config: dict, seed: int = 0, scale: float = 0.5) -> dict[str, np.ndarray]:

@@ -41,3 +41,17 @@ def test_register_and_conditioning_vector():
     vector = attributes.conditioning_vector(attributes.bar_attributes(high), True, Meter(6, 8))
     assert vector.shape == (attributes.CONDITIONING_SIZE,)
     assert vector[3] == 1.0 and vector[4 + attributes.CONDITIONING_METERS.index("6/8")] == 1.0
+
+
+def test_position_vector_and_the_default_song_form():
+    from engine.composer.form_labels import PICKUP_FORM
+
+    forms = [attributes.default_form(i) for i in range(32)]
+    assert [f.bar_in_phrase for f in forms[:8]] == [0, 1, 2, 3] * 2
+    assert "".join("AB"[f.section] for f in forms) == "A" * 16 + "B" * 16
+    assert [f.section_pass for f in forms[::8]] == [1, 2, 1, 2]
+    assert [i for i, f in enumerate(forms) if f.closes_section] == [7, 15, 23, 31]
+    vector = attributes.position_vector(forms[15])  # A, second pass, last bar of the second phrase
+    names = {name for name, value in zip(attributes.POSITION_FIELDS, vector) if value}
+    assert names == {"bar_in_phrase_3+", "closes_phrase", "closes_section", "last_phrase_of_section", "section_A", "repeat_pass"}
+    assert not attributes.position_vector(PICKUP_FORM).any()

@@ -12,7 +12,7 @@ import pytest
 from engine.composer import corpus, dataset
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "data" / "corpus-v1.npz"
+CORPUS = ROOT / corpus.DEFAULT_CORPUS_PATH
 TOKENS = ROOT / dataset.DEFAULT_TOKENS_PATH
 
 ABC = """X:1
@@ -126,3 +126,63 @@ def test_no_held_out_melody_equals_a_training_melody():
         for kind, key in enumerate(dataset.melody_signatures(dataset.corpus_bars(arrays, int(tune)))):
             split_of_signature.setdefault((kind, key), set()).add(int(split))
     assert all(len(splits) == 1 for splits in split_of_signature.values())
+
+
+REEL = """X:7
+T:Voltas
+M:4/4
+L:1/8
+K:Ador
+|:A2 c2 e2 c2|d2 B2 G2 B2|A2 c2 e2 a2|1 g2 e2 d2 B2:|2 g2 e2 A4||
+|:a4 g2 e2|d2 B2 G2 B2|a4 g2 e2|d2 B2 A4:|
+"""
+
+
+def test_repeats_are_expanded_and_bars_labelled_from_the_abc(tmp_path):
+    path = tmp_path / "reel.abc"
+    path.write_text(REEL)
+    (tune,), skipped = corpus.parse_unit(corpus.WorkUnit("test", str(path), "reel"))
+    assert skipped == [] and len(tune.meters) == 16  # A A B B, the second A through the second volta
+    assert tune.key.source == "notated" and tune.key.mode == "dorian" and tune.tonic_pc == 9 and tune.minor
+    assert "".join("AB"[f.section] for f in tune.forms) == "A" * 8 + "B" * 8
+    assert [f.closes_phrase for f in tune.forms] == [False, False, False, True] * 4
+    last_a = [n[1] for n in tune.notes if n[0] == 7 and n[4] == 0]
+    assert last_a[-1] == 72  # the second volta ends on the tonic (A4, moved up to C5)
+    assert [n[1] for n in tune.notes if n[0] == 3 and n[4] == 0][-1] == 74  # the first volta ends on B4 (-> D5)
+
+
+def test_corpus_build_flags_choose_the_collections():
+    import argparse
+
+    from engine.composer import provenance
+    from engine.composer.cli_corpus import collections_of
+
+    def flags(**kw):
+        return argparse.Namespace(**{"no_bundled": False, "midi": None, "include_noncommercial": False, "include_restricted": False, **kw})
+
+    assert collections_of(flags()) == provenance.DEFAULT_COLLECTIONS
+    assert collections_of(flags(no_bundled=True, midi="songs")) == ()
+    assert collections_of(flags(include_noncommercial=True))[-1] == "essenFolksong"
+    assert "chorales" in collections_of(flags(include_restricted=True))
+    with pytest.raises(SystemExit, match="--midi"):
+        collections_of(flags(no_bundled=True))
+
+
+def test_a_midi_folder_alone_is_a_corpus(tmp_path):
+    import mido
+
+    folder = tmp_path / "songs"
+    folder.mkdir()
+    for name, root in (("a.mid", 62), ("b.mid", 67)):
+        midi = mido.MidiFile(ticks_per_beat=480)
+        track = mido.MidiTrack()
+        track.append(mido.MetaMessage("time_signature", numerator=4, denominator=4))
+        for pitch in [root, root + 4, root + 7, root + 12, root + 7, root + 4, root + 2, root] * 2:
+            track += [mido.Message("note_on", note=pitch, velocity=80, time=0), mido.Message("note_off", note=pitch, velocity=0, time=480)]
+        midi.tracks.append(track)
+        midi.save(folder / name)
+    out = corpus.build_corpus(tmp_path / "corpus.npz", str(folder), (), processes=1)
+    arrays, meta = corpus.load_corpus(out)
+    assert sorted(arrays["tune_id"]) == ["midi:a.mid", "midi:b.mid"] and list(meta["provenance"]) == ["midi"]
+    assert set(arrays["tune_tonic_pc"]) == {2, 7} and set(arrays["tune_key_source"]) == {"final+profile"}
+    assert meta["key_labels"]["midi"]["tunes"] == 2

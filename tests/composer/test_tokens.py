@@ -55,5 +55,6 @@ def test_harmony_slots_per_meter():
 
 
 def test_unsupported_meter_is_a_clear_error():
-    with pytest.raises(ValueError, match="5/4"):
-        tokens.bar_token(Meter(5, 4))
+    with pytest.raises(ValueError, match="7/8"):
+        tokens.bar_token(Meter(7, 8))
+    assert tokens.bar_token(Meter(5, 4)) == tokens.EXTRA_BAR0 + 2  # 3/2, 6/4, 5/4 follow the base vocabulary

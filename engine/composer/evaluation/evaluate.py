@@ -83,12 +83,13 @@ def _nll(logprobs: np.ndarray) -> float:
 
 def likelihood_figures(model, config: EvalConfig, train, valid, test) -> dict:
     """NLL per token (nats) on the test split: network, n-gram, unconditional stand-ins."""
-    from engine.composer import tokens
+    from engine.composer.codecs import codec_named
     from engine.composer.shipped import load_model
 
     net = _net(model)
     mean = likelihood.mean_conditioning(train)
-    lm, valid_nll = likelihood.best_ngram(train, valid, tokens.VOCAB_SIZE, config.ngram_orders)
+    vocab_size = codec_named(model.model_config.codec).vocab_size  # the model's codec: melody_harmony_v2 adds meters
+    lm, valid_nll = likelihood.best_ngram(train, valid, vocab_size, config.ngram_orders)
     out = {"nll": _nll(likelihood.network_logprobs(net, test)),
            "nll_ngram": _nll(likelihood.ngram_logprobs(lm, test)), "nll_ngram_order": lm.config.order,
            "nll_ngram_valid": {str(k): v for k, v in valid_nll.items()},
