@@ -40,7 +40,9 @@ from engine.composer.composer import Composer  # noqa: E402
 from engine.config import EngineConfig  # noqa: E402
 from engine.music.events import Kind  # noqa: E402
 from engine.music.sync import SYNC_POINTS  # noqa: E402
+from engine.music.intent import Intent  # noqa: E402
 from engine.playback.ceiling import CEILING  # noqa: E402
+from engine.playback.leveller import target_lufs  # noqa: E402
 from engine.playback.listening import clicks, gaps, loudness_lufs  # noqa: E402
 from engine.playback.synth import Synth  # noqa: E402
 from engine.score.load import load_score  # noqa: E402
@@ -52,12 +54,12 @@ MAX_JUMP_LU = 6.0
 DRUM_CHANNEL = 9
 
 
-def loudness_range(arousal: float) -> tuple[float, float]:
-    """The integrated loudness a state of a mood with ``arousal`` should have: -26 LUFS
-    for the calmest, -17 for the most excited (a linear map), +-4 LU either side. Calm
-    music quieter than combat, as the moods intend, and nothing near the full-scale
-    ceiling (the synth's gain puts a busy mix near -6 dBFS peak)."""
-    centre = -26.0 + 9.0 * arousal
+def loudness_range(arousal: float, intensity: float) -> tuple[float, float]:
+    """The integrated loudness a state of a mood with ``arousal``, heard at a mean
+    ``intensity``, should have: the engine's target rule (``target_lufs``: -26 LUFS for
+    the calmest mood at middle intensity, +9 LU across arousal, +4 LU across intensity),
+    +-4 LU either side. Calm music quieter than combat, as the moods intend."""
+    centre = target_lufs(Intent(arousal=arousal, intensity=intensity))
     return centre - 4.0, centre + 4.0
 
 
@@ -88,6 +90,9 @@ class ListeningSynth:
         self.peak = max(self.peak, peak)
         if peak > CEILING:
             self.over_ceiling += int(np.count_nonzero(np.abs(out) > CEILING))
+
+    def set_level_db(self, level_db):
+        self._synth.set_level_db(level_db)
 
     def hanging(self) -> int:
         return sum(v for (channel, _), v in self.sounding.items() if channel != DRUM_CHANNEL)
@@ -192,6 +197,7 @@ def main(argv=None) -> int:
     loudness, out_of_range = {}, []
     for score_path in sorted((ROOT / "demo/scores").glob("*.yaml")):
         per_state: dict[str, list[np.ndarray]] = {}
+        heard_intensity: dict[str, list[float]] = {}
         arousal = {}
         for seed in args.seeds:
             run = session(score_path, seed, args.seconds)
@@ -210,11 +216,13 @@ def main(argv=None) -> int:
             arousal = run["arousal"]
             for state, audio in by_state(run).items():
                 per_state.setdefault(state, []).append(audio)
+            for state, intensity in zip(run["states"], run["intensities"]):
+                heard_intensity.setdefault(state, []).append(intensity)
         loudness[score_path.stem] = {}
         for state, parts in sorted(per_state.items()):
             lufs = round(loudness_lufs(np.concatenate(parts), SR), 1)
             loudness[score_path.stem][state] = lufs
-            low, high = loudness_range(arousal[state])
+            low, high = loudness_range(arousal[state], float(np.mean(heard_intensity[state])))
             if not low <= lufs <= high:
                 out_of_range.append({"score": score_path.stem, "state": state, "lufs": lufs,
                                      "range": [round(low, 1), round(high, 1)]})

@@ -143,6 +143,7 @@ class _Calls:
         self.noteoff = bind("fluid_synth_noteoff", c_int, c_int)
         self.cc = bind("fluid_synth_cc", c_int, c_int, c_int)
         self.pitch_bend = bind("fluid_synth_pitch_bend", c_int, c_int)
+        self.set_gain = ctypes.PYFUNCTYPE(None, c_ptr, ctypes.c_float)(("fluid_synth_set_gain", lib))
 
 
 def check_buffer(out) -> None:
@@ -250,6 +251,14 @@ class Synth:
         if channel == DRUM_CHANNEL and bank == 0:
             bank = DRUM_BANK
         self._fs.program_select(channel, self._sfid, bank, program_number)
+
+    def set_level_db(self, level_db: float) -> None:
+        """Trim the output to ``level_db`` dB from the gain the synth was built with
+        (within FluidSynth's 0..10), from the next frame rendered. FluidSynth glides every
+        voice to a new gain over one 64-frame block (measured: a linear ramp, no step);
+        the loudness leveller's fader (``engine.playback.loudness``)."""
+        self._check_open()
+        self._calls.set_gain(self._handle, min(10.0, self.gain * 10.0 ** (level_db / 20.0)))
 
     def all_notes_off(self) -> None:
         """Release every sounding note on every channel (they still ring out)."""

@@ -1,0 +1,122 @@
+"""Loudness management in the player: the leveller wired to the plan, the meter and the synth.
+
+``LoudnessStage`` sits in the player's render path (``Player.render_into``). The
+player renders in pieces that never cross a chunk boundary of the leveller's grid
+(``LevelConfig.chunk_frames``, counted from frame 0). At the first frame of each
+chunk the stage reads the plan (``moment_at``: the state and intent heard, a
+crossfade under way, a stinger or a duck, a stop), asks the ``Leveller`` for the
+chunk's gain and, when it changed, sets it on the synth (``Synth.set_level_db``:
+FluidSynth's master gain, which it glides over its 64-frame block, so a change is
+never a step). After each piece it feeds the rendered audio to the ``KMeter``, and
+each completed chunk's power and peak to the leveller and to ``StingerLevels``,
+which also gives each of the score's stingers its trim (``stinger_level``).
+
+The gain is applied inside the synth, before the output ceiling, so everything that
+takes the synth's output sees it: the mix and its stems alike (a cutscene's stems
+still sum to the mix), and the ceiling is left as the safety it was meant to be.
+
+Determinism: every decision is a function of the plan at a chunk's first frame and of
+the K-weighted powers and peaks of the chunks before it, and these do not depend on
+how the audio was cut into blocks; so a replay or a cutscene renders the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine.music.events import TimedEvent, control
+from engine.playback.kweighting import KMeter
+from engine.playback.leveller import Crossfade, Level, LevelConfig, Leveller, Moment, target_lufs
+from engine.playback.mixer import EXPRESSION, GainCurve
+from engine.playback.plan import Plan
+from engine.playback.stinger_levels import StingerLevels
+from engine.roles import Synth
+
+
+def moment_at(plan: Plan, frame: int, duck: GainCurve, hold: bool, stopping: bool, config: LevelConfig) -> Moment:
+    """What the leveller must know of the chunk starting at ``frame`` (``Moment``): the
+    state heard (its mood when the player was given no state names), the landing it is
+    heard from, the level of the intent heard, the crossfade under way (the latest
+    transition whose crossfade spans the frame: from its start to its landing, or to its
+    end when it runs past the landing), whether a stinger holds the gain (``hold``, or a
+    duck under way) and ``stopping``."""
+    heard = plan.heard_at(frame)
+    scene, crossfade = 0, None
+    for change in plan.changes:
+        if change.intent is None:
+            continue
+        if change.frame <= frame:
+            scene = change.frame
+        end = max(change.frame, change.fade_start + change.fade_frames)
+        if change.fade_start <= frame < end:
+            crossfade = Crossfade(change.state or change.intent.mood, end, Level.of(change.intent, config))
+    hold = hold or duck.value_at(frame) < 1.0
+    return Moment(heard.state or heard.intent.mood, scene, Level.of(heard.intent, config), crossfade, hold, stopping)
+
+
+class LoudnessStage:
+    """The player's loudness management; see the module docstring. Used under the player lock."""
+
+    def __init__(self, synth: Synth, sample_rate_hz: int, config: LevelConfig = LevelConfig()):
+        self.config = config
+        self.leveller = Leveller(config, sample_rate_hz)
+        self.stingers = StingerLevels(config)
+        self.chunk_frames = self.leveller.chunk_frames
+        self._meter = KMeter(sample_rate_hz, self.chunk_frames)
+        self._synth = synth
+        self._moment: Moment | None = None
+        self._chunk_start = 0
+        self._chunk_peak = 0.0
+        self._sent_db = 0.0
+
+    @property
+    def gain_db(self) -> float:
+        """The gain the synth renders at now (dB)."""
+        return self._sent_db
+
+    def pieces(self, start_frame: int, frames: int) -> list[tuple[int, int]]:
+        """(offset, length) of the pieces of the block ``start_frame`` + ``frames``: cut at
+        every chunk boundary."""
+        out, offset = [], 0
+        while offset < frames:
+            room = self.chunk_frames - (start_frame + offset) % self.chunk_frames
+            take = min(room, frames - offset)
+            out.append((offset, take))
+            offset += take
+        return out
+
+    def before(self, frame: int, plan: Plan, duck: GainCurve, stopping: bool) -> None:
+        """Before the piece starting at ``frame``: at a chunk's first frame, decide its gain."""
+        if frame % self.chunk_frames and self._moment is not None:
+            return
+        if stopping:
+            self.stingers.forget()
+        self._chunk_start = frame
+        hold = self.stingers.sounding(frame, frame + self.chunk_frames)
+        self._moment = moment_at(plan, frame, duck, hold, stopping, self.config)
+        gain_db = self.leveller.decide(frame, self._moment)
+        if gain_db != self._sent_db:
+            self._synth.set_level_db(gain_db)
+            self._sent_db = gain_db
+
+    def after(self, piece: np.ndarray) -> None:
+        """After rendering ``piece`` (float32 (frames, 2)): measure it."""
+        if len(piece):
+            self._chunk_peak = max(self._chunk_peak, float(np.max(np.abs(piece))))
+        for power in self._meter.feed(piece):
+            end = self._chunk_start + self.chunk_frames
+            self.stingers.measure(self._chunk_start, end, power, self._sent_db)
+            self.leveller.measure(power, self._chunk_peak, self._moment)
+            self._chunk_peak = 0.0
+
+    def stinger_level(self, name: str, channel: int, start_frame: int, end_frame: int, plan: Plan) -> TimedEvent:
+        """The CC 11 that puts stinger ``name`` (on ``channel``, sounding from
+        ``start_frame`` to ``end_frame``) at its place over the music there
+        (``engine.playback.stinger_levels``), to be played with it at ``start_frame``."""
+        target = target_lufs(plan.heard_at(start_frame).intent, self.config)
+        trim_db = self.stingers.trim_db(name, target, self._sent_db)
+        value = max(1, min(127, round(127.0 * 10.0 ** (trim_db / 40.0))))   # FluidSynth: CC 11 v is 40 log10(v/127) dB
+        self.stingers.played(name, start_frame, end_frame, 40.0 * math.log10(value / 127.0))
+        return TimedEvent(start_frame, control(channel, EXPRESSION, value))
