@@ -22,6 +22,7 @@ how the audio was cut into blocks; so a replay or a cutscene renders the same by
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -34,6 +35,9 @@ from engine.playback.plan import Plan
 from engine.playback.stinger_levels import StingerLevels
 from engine.roles import Synth
 
+FADE_LIMIT_S = 61.0
+"""A crossfade ends at most this long after its landing (a score's fade_s is at most 60 s)."""
+
 
 def moment_at(plan: Plan, frame: int, duck: GainCurve, hold: bool, stopping: bool, config: LevelConfig) -> Moment:
     """What the leveller must know of the chunk starting at ``frame`` (``Moment``): the
@@ -42,18 +46,24 @@ def moment_at(plan: Plan, frame: int, duck: GainCurve, hold: bool, stopping: boo
     transition whose crossfade spans the frame: from its start to its landing, or to its
     end when it runs past the landing), whether a stinger holds the gain (``hold``, or a
     duck under way) and ``stopping``."""
-    heard = plan.heard_at(frame)
-    scene, crossfade = 0, None
-    for change in plan.changes:
-        if change.intent is None:
+    heard = soft = crossfade = None
+    horizon = frame - round(FADE_LIMIT_S * plan.clock.sample_rate_hz)
+    for change in reversed(plan.changes):     # newest first: a long session's old changes are not read
+        if change.intent is None:             # a soft change of intensity
+            if heard is None and soft is None and change.frame <= frame:
+                soft = change
             continue
-        if change.frame <= frame:
-            scene = change.frame
+        if heard is None and change.frame <= frame:
+            heard = change
         end = max(change.frame, change.fade_start + change.fade_frames)
-        if change.fade_start <= frame < end:
+        if crossfade is None and change.fade_start <= frame < end:
             crossfade = Crossfade(change.state or change.intent.mood, end, Level.of(change.intent, config))
-    hold = hold or duck.value_at(frame) < 1.0
-    return Moment(heard.state or heard.intent.mood, scene, Level.of(heard.intent, config), crossfade, hold, stopping)
+        if heard is not None and (crossfade is not None or change.frame < horizon):
+            break
+    heard = heard or plan.changes[0]
+    intent = heard.intent if soft is None else dataclasses.replace(heard.intent, intensity=soft.intensity)
+    return Moment(heard.state or intent.mood, heard.frame, Level.of(intent, config), crossfade,
+                  hold or duck.value_at(frame) < 1.0, stopping)
 
 
 class LoudnessStage:
