@@ -35,8 +35,9 @@ How, per chunk of about 21 ms (``LevelConfig.chunk_s``; the player renders on th
   ``gate_lu`` below the target (a rest, a release tail) are not measured.
 - **Move slowly.** Once a scene has ``min_measured_s`` measured, the gain moves
   towards the one that puts it on target, at most ``rate_db_per_s``
-  (``learn_rate_db_per_s`` in a state's first scene), and not at all within
-  ``deadband_lu``: a phrase's own swell is left alone, and nothing pumps.
+  (``learn_rate_db_per_s`` in a state's first scene); it starts only when the target
+  is more than ``deadband_lu`` away and then goes all the way (to ``settle_lu``): a
+  phrase's own swell is left alone, and nothing pumps.
 - **Match the seam.** A crossfade holds measurement. When it begins the leveller notes
   what was heard (the output's short-term loudness) and the target then; over the
   crossfade the gain glides, ending where the crossfade ends, to the coming state's
@@ -88,6 +89,7 @@ class LevelConfig:
     rate_db_per_s: float = 1.0
     learn_rate_db_per_s: float = 2.0
     deadband_lu: float = 1.0
+    settle_lu: float = 0.2
     seam_s: float = 3.0
     seam_lu: float = 1.0
     seam_rate_db_per_s: float = 6.0
@@ -104,8 +106,8 @@ class LevelConfig:
         if not FIRST_ESTIMATE_S <= self.min_measured_s <= self.window_s:
             raise ValueError(f"leveller: {FIRST_ESTIMATE_S} <= min_measured_s <= window_s is required")
         rates = (self.rate_db_per_s, self.learn_rate_db_per_s, self.seam_rate_db_per_s)
-        if min(rates) <= 0 or self.deadband_lu < 0 or self.seam_lu < 0 or self.seam_s < 0:
-            raise ValueError("leveller rates must be > 0; deadband_lu, seam_lu and seam_s >= 0")
+        if min(rates) <= 0 or self.seam_lu < 0 or self.seam_s < 0 or not 0 <= self.settle_lu <= self.deadband_lu:
+            raise ValueError("leveller rates must be > 0; seam_lu, seam_s >= 0; 0 <= settle_lu <= deadband_lu")
         if not self.min_db <= 0.0 <= self.max_db:
             raise ValueError(f"leveller gain range {self.min_db}..{self.max_db} dB must contain 0")
 
@@ -184,6 +186,7 @@ class Leveller:
         self._scene: tuple[str, int] | None = None
         self._age = 0                            # chunks since the scene opened
         self._first_visit = True
+        self._moving = False                     # following: started beyond deadband_lu, goes to settle_lu
         self._fade: Crossfade | None = None      # the crossfade the last chunk was in
         self._seam: Seam | None = None
         self._target = float("nan")              # the target of the last chunk outside a crossfade
@@ -272,6 +275,7 @@ class Leveller:
         self._scene = (moment.state, moment.scene)
         self._window.clear()
         self._age = 0
+        self._moving = False
         self._first_visit = moment.state not in self.excess
 
     def _measured_excess(self) -> float:
@@ -301,8 +305,12 @@ class Leveller:
         self._seam = None
         if self.gain_db > ceiling:
             self._step(ceiling, config.seam_rate_db_per_s)
-        elif len(self._window) * self._chunk_s >= config.min_measured_s and \
-                abs(wanted - self.gain_db) > config.deadband_lu:
+            return
+        if len(self._window) * self._chunk_s < config.min_measured_s:
+            return
+        error = abs(wanted - self.gain_db)
+        self._moving = error > (config.settle_lu if self._moving else config.deadband_lu)
+        if self._moving:
             self._step(wanted, config.learn_rate_db_per_s if self._first_visit else config.rate_db_per_s)
 
     def _headroom(self) -> float:
