@@ -11,18 +11,23 @@ goal 0), ``clicks`` (discontinuities, ``engine.playback.listening.clicks``: a se
 difference >= 0.02, >= 8x the RMS second difference of the 20 ms around it and >= 3x
 any of the millisecond after it; drum onsets +-6 ms excluded, and counted with them
 too in ``clicks_with_drums``; goal 0), ``loudness_lufs`` per score and state (integrated,
-ITU-R BS.1770 through pyloudnorm) with ``loudness_out_of_range`` (see
-``loudness_range``), the largest short-term loudness jump across a state change (3 s
+ITU-R BS.1770 through pyloudnorm) with ``loudness_out_of_range`` (goal: none; see
+``loudness_range``: the engine's target for the mood's arousal and the mean intensity
+heard, +-4 LU), the largest short-term loudness jump across a state change (3 s
 before vs 3 s after the landing; goal <= 6 LU where the score does not ask for a leap,
 see ``transition_jumps``), ``peak_dbfs`` of the output (goal <= 0: no clipping; the
-synth's own peak before the output ceiling and the samples the ceiling bent are shown
-too), ``hanging_notes`` after the stop (goal 0). About 4 minutes on a 2-core machine.
-Usage: python bench/listen.py [--seconds 120] [--seeds 1 2 3]
+synth's own peak before the output ceiling, the leveller's gain included as it is
+applied in the synth, and the samples the ceiling bent are shown too: goal 0),
+``level_gain_db`` (the range of the leveller's gain), ``hanging_notes`` after the stop
+(goal 0). ``--loudness off`` renders every score as rendered, without loudness
+management (docs/score-format.md, "Loudness"). About 2-4 minutes on a 2-core machine.
+Usage: python bench/listen.py [--seconds 120] [--seeds 1 2 3] [--loudness auto|off]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -72,6 +77,7 @@ class ListeningSynth:
         self.sounding: dict[tuple[int, int], int] = {}
         self.peak = 0.0            # of the synth's own output, before the player's ceiling
         self.over_ceiling = 0      # samples the ceiling bent
+        self.levels: list[float] = [0.0]   # every gain the leveller set (dB)
 
     def render_block(self, out, start_frame, events):
         for timed in events:
@@ -92,6 +98,7 @@ class ListeningSynth:
             self.over_ceiling += int(np.count_nonzero(np.abs(out) > CEILING))
 
     def set_level_db(self, level_db):
+        self.levels.append(level_db)
         self._synth.set_level_db(level_db)
 
     def hanging(self) -> int:
@@ -113,11 +120,15 @@ class Deck:
         return self.left.pop()
 
 
-def session(score_path: Path, seed: int, seconds: float) -> dict:
-    """One pull-mode session; the audio, per-chunk heard states and what the bench needs."""
+def session(score_path: Path, seed: int, seconds: float, loudness: str | None = None) -> dict:
+    """One pull-mode session; the audio, per-chunk heard states and what the bench needs.
+    ``loudness`` overrides the score's setting (None: as the score says)."""
     config = EngineConfig(seed=seed)
     synth = ListeningSynth(Synth(sample_rate_hz=SR))
-    engine = MusicEngine(load_score(score_path), Composer.load(seed=seed), synth, config)
+    score = load_score(score_path)
+    if loudness is not None:
+        score = dataclasses.replace(score, loudness=loudness)
+    engine = MusicEngine(score, Composer.load(seed=seed), synth, config)
     score, rng = engine.score, random.Random(seed)
     events, syncs = Deck(score.events, rng), Deck(SYNC_POINTS, rng)
     chunks, states, intensities, transitions = [], [], [], []
@@ -140,7 +151,7 @@ def session(score_path: Path, seed: int, seconds: float) -> dict:
     return {"audio": np.concatenate(chunks), "states": states, "intensities": intensities,
             "stop_frame": stop_frame, "transitions": transitions,
             "drums": synth.drum_onsets, "hanging": synth.hanging(), "arousal": arousal,
-            "synth_peak": synth.peak, "over_ceiling": synth.over_ceiling}
+            "synth_peak": synth.peak, "over_ceiling": synth.over_ceiling, "levels": synth.levels}
 
 
 def random_call(engine: MusicEngine, rng: random.Random, events: Deck, syncs: Deck) -> None:
@@ -191,16 +202,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="music per session (default 120)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--loudness", choices=("auto", "off"), help="override the scores' loudness setting")
     args = parser.parse_args(argv)
     worst_gap, gap_count, click_list, jumps, peak, hanging, clicks_with_drums = None, 0, [], [], 0.0, 0, 0
-    synth_peak, soft_clipped = 0.0, 0
+    synth_peak, soft_clipped, levels = 0.0, 0, [0.0]
     loudness, out_of_range = {}, []
     for score_path in sorted((ROOT / "demo/scores").glob("*.yaml")):
         per_state: dict[str, list[np.ndarray]] = {}
         heard_intensity: dict[str, list[float]] = {}
         arousal = {}
         for seed in args.seeds:
-            run = session(score_path, seed, args.seconds)
+            run = session(score_path, seed, args.seconds, args.loudness)
             where = {"score": score_path.stem, "seed": seed}
             for gap in gaps(run["audio"][:run["stop_frame"]], SR):
                 gap_count += 1
@@ -213,6 +225,7 @@ def main(argv=None) -> int:
             peak = max(peak, float(np.abs(run["audio"]).max()))
             hanging += run["hanging"]
             synth_peak, soft_clipped = max(synth_peak, run["synth_peak"]), soft_clipped + run["over_ceiling"]
+            levels += run["levels"]
             arousal = run["arousal"]
             for state, audio in by_state(run).items():
                 per_state.setdefault(state, []).append(audio)
@@ -241,6 +254,7 @@ def main(argv=None) -> int:
         "transitions_measured": len(jumps),
         "peak_dbfs": round(20 * math.log10(max(peak, 1e-12)), 2),
         "synth_peak_dbfs": round(20 * math.log10(max(synth_peak, 1e-12)), 2), "samples_soft_clipped": soft_clipped,
+        "level_gain_db": [round(min(levels), 1), round(max(levels), 1)],
         "hanging_notes": hanging,
     }))
     return 0

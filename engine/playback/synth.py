@@ -27,10 +27,12 @@ real-time and offline output agree to the sample. Order within a frame is kept.
 Level. ``DEFAULT_GAIN`` = 0.6 puts the example piece (``engine.music.example``: melody,
 chords, bass and drums, reverb and chorus on) at a peak of -6.1 dBFS, RMS -21 dBFS,
 with FluidR3_GM at 48 kHz; FluidSynth's own default of 0.2 is 9.5 dB quieter. Six-note
-piano chords at velocity 100 peak near -7 dBFS. The loudest state of the example scores
-(the space shooter's boss: five layers near full velocity, brass and distortion guitar)
-peaks at +2.7 dBFS (``bench/listen.py``), so the player soft-clips its output above
--1 dBFS (``engine.playback.ceiling``) rather than letting a file or a device clip it.
+piano chords at velocity 100 peak near -7 dBFS. As rendered, the loudest state of the
+example scores (the space shooter's boss: five layers near full velocity, brass and
+distortion guitar) peaks at +2.7 dBFS (``bench/listen.py``). So the player levels the
+music (``engine.playback.loudness``) through ``set_level_db``, FluidSynth's master
+gain, keeping peaks under -3 dBFS, and soft-clips its output above -1 dBFS
+(``engine.playback.ceiling``) as a safety rather than letting a file or a device clip.
 """
 
 from __future__ import annotations
