@@ -185,6 +185,7 @@ class Leveller:
         self._window: collections.deque[float] = collections.deque(maxlen=window)  # raw power / 10^(reference/10)
         self._scene: tuple[str, int] | None = None
         self._age = 0                            # chunks since the scene opened
+        self._crest = -math.inf                  # the scene's highest crest so far
         self._first_visit = True
         self._moving = False                     # following: started beyond deadband_lu, goes to settle_lu
         self._fade: Crossfade | None = None      # the crossfade the last chunk was in
@@ -217,8 +218,8 @@ class Leveller:
                 self._scene != (moment.state, moment.scene):
             return
         if peak > 0.0:
-            crest = 20.0 * math.log10(peak / scale) - moment.level.reference
-            self.crest[moment.state] = max(crest, self.crest.get(moment.state, crest) if self._age > 1 else crest)
+            self._crest = max(self._crest, 20.0 * math.log10(peak / scale) - moment.level.reference)
+            self.crest[moment.state] = self._crest
         raw = power / (scale * scale)
         if lufs(raw) < moment.level.target - self.config.gate_lu:
             return
@@ -242,7 +243,7 @@ class Leveller:
         goal = self._banded(fade.level.reference + self._expected_excess(fade.state), fade.level.target)
         crest = self._expected_crest(fade.state)
         if crest is not None:     # its peaks, at the headroom
-            goal = min(goal, self.config.headroom_dbfs - fade.level.reference - crest)
+            goal = self._clamp(min(goal, self.config.headroom_dbfs - fade.level.reference - crest))
         self.gain_db += (goal - self.gain_db) * min(1.0, self.chunk_frames / max(1, fade.end_frame - frame))
 
     def _expected_excess(self, state: str) -> float:
@@ -275,6 +276,7 @@ class Leveller:
         self._scene = (moment.state, moment.scene)
         self._window.clear()
         self._age = 0
+        self._crest = -math.inf
         self._moving = False
         self._first_visit = moment.state not in self.excess
 

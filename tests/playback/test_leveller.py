@@ -106,3 +106,13 @@ def test_the_gain_stays_in_its_range():
     music = Music()
     assert music.play(30.0, state("silent", -24.0), raw_lufs=-45.0) <= CONFIG.max_db
     assert Music().play(30.0, state("blast", -24.0), raw_lufs=0.0) >= CONFIG.min_db
+
+
+def test_a_crossfade_into_a_peaky_state_keeps_its_peaks_under_the_headroom():
+    music = Music()
+    music.play(8.0, state("boss", -17.0, scene=0), raw_lufs=-17.0, peak_dbfs=-1.0)   # on target, peaks -1 dBFS
+    music.play(10.0, state("calm", -24.0, scene=1), raw_lufs=-30.0, peak_dbfs=-30.0)   # quiet: gain up to +6
+    assert music.lev.gain_db > 3.0
+    fade = Crossfade("boss", music.frame + 48000, Level(-17.0, -17.0))
+    music.play(1.0, state("calm", -24.0, scene=1, crossfade=fade), raw_lufs=-30.0, peak_dbfs=-30.0)
+    assert music.lev.gain_db == pytest.approx(CONFIG.headroom_dbfs + 1.0, abs=0.05)     # boss's peaks at -3 dBFS
