@@ -178,7 +178,10 @@ def transition_jumps(run: dict) -> list[tuple[float, int, str, str, bool]]:
     """(|short-term LUFS after - before|, landing frame, state before, state after,
     asked) for each change of state heard. The score *asks* for a big jump when the
     two sides differ by 0.5 or more in intensity (heard, 1 s either side) or in their
-    moods' arousal: a hidden pad alone at 0.15 to a chase at 0.95 is meant to leap."""
+    moods' arousal: a hidden pad alone at 0.15 to a chase at 0.95 is meant to leap.
+    The side before is every state heard in the 3 s measured before the landing: when
+    changes come faster than that (game over, then cruise for 0.4 s, then the boss),
+    the jump is from all of them, and asked if any of them asks."""
     audio, window, out = run["audio"], int(JUMP_WINDOW_S * SR), []
     chunk = int(CHUNK_S * SR)
     for frame in run["transitions"]:
@@ -191,8 +194,9 @@ def transition_jumps(run: dict) -> list[tuple[float, int, str, str, bool]]:
         before, after = loudness_lufs(audio[frame - window:frame], SR), loudness_lufs(audio[frame:frame + window], SR)
         step = int(1.0 / CHUNK_S)
         intensity = run["intensities"]
+        heard_before = set(run["states"][max(0, i - window // chunk):i])
         asked = (abs(intensity[min(i + step, len(intensity) - 1)] - intensity[max(i - step, 0)]) >= 0.5
-                 or abs(run["arousal"][new] - run["arousal"][old]) >= 0.5)
+                 or any(abs(run["arousal"][new] - run["arousal"][state]) >= 0.5 for state in heard_before))
         if math.isfinite(before) and math.isfinite(after):
             out.append((abs(after - before), frame, old, new, asked))
     return out

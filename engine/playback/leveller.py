@@ -39,17 +39,20 @@ How, per chunk of about 21 ms (``LevelConfig.chunk_s``; the player renders on th
   is more than ``deadband_lu`` away and then goes all the way (to ``settle_lu``): a
   phrase's own swell is left alone, and nothing pumps.
 - **Match the seam.** A crossfade holds measurement. When it begins the leveller notes
-  what was heard (the output's short-term loudness) and the target then; over the
+  what was heard (the music's short-term loudness, stingers left out, taken no
+  further than ``seam_slack_lu`` from the target then) and the target; over the
   crossfade the gain glides, ending where the crossfade ends, to the coming state's
-  gain kept within ``seam_lu`` of *what was heard plus the change of target*: the new
-  music continues from the level of the old, moved by as much as the score asks (a
-  hiding pad to a chase: +9 LU; a state to a neighbour: a little). That band holds
-  for ``seam_s`` after the landing, and the gain may move at ``seam_rate_db_per_s`` to
-  stay in it (a state heard for the first time is measured from 0.4 s on); then the
-  slow rule takes over.
+  gain (as it was last time; a state not heard yet is expected as far from its
+  reference as the states heard are on average) kept within ``seam_lu`` of *what was
+  heard plus the change of target*: the new music continues from the level of the
+  old, moved by as much as the score asks (a hiding pad to a chase: +9 LU; a state to
+  a neighbour: a little). That band holds for ``seam_s`` after the landing, and the
+  gain may move at ``seam_rate_db_per_s`` to stay in it (a state heard for the first
+  time is measured from 0.4 s on); then the slow rule takes over.
 - **Keep headroom.** The gain never aims above the one that would have put the last
   ``window_s``'s sample peak at ``headroom_dbfs`` (-3 dBFS), and comes down at the seam
-  rate when it is there: the output ceiling stays a safety.
+  rate when it is there; a crossfade never glides above what puts the coming state's
+  peaks, as they were last time, there: the output ceiling stays a safety.
 - A stinger or a stop holds the gain where it is.
 
 The gain stays within ``min_db``..``max_db`` (-12..+9 dB), so it can never make a gap,
@@ -92,6 +95,7 @@ class LevelConfig:
     settle_lu: float = 0.2
     seam_s: float = 3.0
     seam_lu: float = 1.0
+    seam_slack_lu: float = 2.0
     seam_rate_db_per_s: float = 6.0
     headroom_dbfs: float = -3.0
     gate_lu: float = 30.0
@@ -106,8 +110,10 @@ class LevelConfig:
         if not FIRST_ESTIMATE_S <= self.min_measured_s <= self.window_s:
             raise ValueError(f"leveller: {FIRST_ESTIMATE_S} <= min_measured_s <= window_s is required")
         rates = (self.rate_db_per_s, self.learn_rate_db_per_s, self.seam_rate_db_per_s)
-        if min(rates) <= 0 or self.seam_lu < 0 or self.seam_s < 0 or not 0 <= self.settle_lu <= self.deadband_lu:
-            raise ValueError("leveller rates must be > 0; seam_lu, seam_s >= 0; 0 <= settle_lu <= deadband_lu")
+        if min(rates) <= 0 or min(self.seam_lu, self.seam_s, self.seam_slack_lu) < 0 or \
+                not 0 <= self.settle_lu <= self.deadband_lu:
+            raise ValueError("leveller rates must be > 0; seam_lu, seam_s, seam_slack_lu >= 0; "
+                             "0 <= settle_lu <= deadband_lu")
         if not self.min_db <= 0.0 <= self.max_db:
             raise ValueError(f"leveller gain range {self.min_db}..{self.max_db} dB must contain 0")
 
@@ -180,7 +186,8 @@ class Leveller:
         self.excess: dict[str, float] = {}      # state -> its raw loudness over its reference (LU), last estimate
         self.crest: dict[str, float] = {}       # state -> its raw sample peak over its reference (dB), last scene
         window = max(1, round(config.window_s / self._chunk_s))
-        self._heard: collections.deque[float] = collections.deque(maxlen=window)   # output power of every chunk
+        self._heard: collections.deque[float] = collections.deque(maxlen=window)   # output power, music chunks
+        self._scene_heard: collections.deque[float] = collections.deque(maxlen=window)   # the same, this scene
         self._peaks: collections.deque[float] = collections.deque(maxlen=window)   # raw sample peak of every chunk
         self._window: collections.deque[float] = collections.deque(maxlen=window)  # raw power / 10^(reference/10)
         self._scene: tuple[str, int] | None = None
@@ -212,8 +219,11 @@ class Leveller:
         """The K-weighted ``power`` and sample ``peak`` of the chunk just rendered at
         ``gain_db`` under ``moment``."""
         scale = 10.0 ** (self.gain_db / 20.0)
-        self._heard.append(power)
         self._peaks.append(peak / scale)
+        if not moment.hold:
+            self._heard.append(power)
+            if self._scene == (moment.state, moment.scene) and moment.crossfade is None:
+                self._scene_heard.append(power)
         if moment.hold or moment.stopping or moment.crossfade is not None or \
                 self._scene != (moment.state, moment.scene):
             return
@@ -228,7 +238,8 @@ class Leveller:
             self.excess[moment.state] = self._measured_excess()
 
     def heard_lufs(self) -> float:
-        """The output's short-term loudness: the last ``window_s`` rendered."""
+        """The music's short-term loudness as heard: the last ``window_s`` of chunks
+        rendered with no stinger over them."""
         return lufs(sum(self._heard) / len(self._heard)) if self._heard else float("-inf")
 
     # ------------------------------------------------------------ crossfades
@@ -237,24 +248,36 @@ class Leveller:
         """In a crossfade: note the seam when it begins, and glide to the landing gain by its end."""
         fade = moment.crossfade
         if self._fade is None:     # it begins: the target is still the old state's (a landing may come first)
-            heard = self.heard_lufs()
-            self._seam = Seam(heard, self._target) if math.isfinite(heard) and math.isfinite(self._target) else None
+            self._seam = self._note_seam()
         self._fade, self._scene = fade, None
         goal = self._banded(fade.level.reference + self._expected_excess(fade.state), fade.level.target)
-        crest = self._expected_crest(fade.state)
-        if crest is not None:     # its peaks, at the headroom
-            goal = self._clamp(min(goal, self.config.headroom_dbfs - fade.level.reference - crest))
+        if fade.state in self.crest:     # the peaks it had last time, at the headroom
+            goal = self._clamp(min(goal, self.config.headroom_dbfs - fade.level.reference - self.crest[fade.state]))
         self.gain_db += (goal - self.gain_db) * min(1.0, self.chunk_frames / max(1, fade.end_frame - frame))
+
+    def _note_seam(self) -> Seam | None:
+        """What is heard as a crossfade begins: the scene's own music when there is
+        enough of it, else where its seam put it (a scene cut short by another change),
+        else the last ``window_s``; taken no further than ``seam_slack_lu`` from the old
+        state's target (a state the slow rule has not brought home yet does not pass its
+        error on)."""
+        target = self._target
+        if len(self._scene_heard) * self._chunk_s >= FIRST_ESTIMATE_S:
+            heard = lufs(sum(self._scene_heard) / len(self._scene_heard))
+        elif self._seam is not None:
+            heard = self._seam.heard_lufs + (target - self._seam.target_lufs)
+        else:
+            heard = self.heard_lufs()
+        if not (math.isfinite(heard) and math.isfinite(target)):
+            return None
+        slack = self.config.seam_slack_lu
+        return Seam(max(target - slack, min(target + slack, heard)), target)
 
     def _expected_excess(self, state: str) -> float:
         """The excess ``state`` had last time; one not heard yet: the mean of those heard (0 at first)."""
         if state in self.excess:
             return self.excess[state]
         return sum(self.excess.values()) / len(self.excess) if self.excess else 0.0
-
-    def _expected_crest(self, state: str) -> float | None:
-        """The crest ``state`` had last time; one not heard yet: the highest of those heard."""
-        return self.crest.get(state, max(self.crest.values(), default=None))
 
     def _banded(self, raw: float, target: float) -> float:
         """The gain that puts music of ``raw`` loudness on ``target``, moved into the seam's band, clamped."""
@@ -275,6 +298,7 @@ class Leveller:
     def _open(self, moment: Moment) -> None:
         self._scene = (moment.state, moment.scene)
         self._window.clear()
+        self._scene_heard.clear()
         self._age = 0
         self._crest = -math.inf
         self._moving = False
