@@ -62,8 +62,8 @@ def k_weighting_power(sample_rate_hz: int, n_fft: int) -> np.ndarray:
 
 
 class KMeter:
-    """K-weighted mean square of each ``chunk_frames`` chunk of stereo audio fed to it
-    in order; see the module docstring."""
+    """K-weighted mean square and sample peak of each ``chunk_frames`` chunk of stereo
+    audio fed to it in order; see the module docstring."""
 
     def __init__(self, sample_rate_hz: int, chunk_frames: int):
         if chunk_frames < 1:
@@ -79,9 +79,9 @@ class KMeter:
         self._audio = np.zeros((n, 2))          # the last two chunks
         self._filled = 0                        # frames of the newest chunk gathered
 
-    def feed(self, block: np.ndarray) -> list[float]:
-        """Take ``block`` (float, (frames, 2)); return the powers of the chunks it completed."""
-        done: list[float] = []
+    def feed(self, block: np.ndarray) -> list[tuple[float, float]]:
+        """Take ``block`` (float, (frames, 2)); return (power, peak) of the chunks it completed."""
+        done: list[tuple[float, float]] = []
         offset, chunk = 0, self.chunk_frames
         while offset < len(block):
             take = min(len(block) - offset, chunk - self._filled)
@@ -90,7 +90,8 @@ class KMeter:
             offset += take
             if self._filled == chunk:
                 spectrum = np.fft.rfft(self._audio * self._window, axis=0)
-                done.append(float(self._weights @ (spectrum.real ** 2 + spectrum.imag ** 2).sum(axis=1)))
+                power = float(self._weights @ (spectrum.real ** 2 + spectrum.imag ** 2).sum(axis=1))
+                done.append((power, float(np.max(np.abs(self._audio[chunk:])))))
                 self._audio[:chunk] = self._audio[chunk:]
                 self._filled = 0
         return done

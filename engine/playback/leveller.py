@@ -26,7 +26,8 @@ leveller measures and remembers per state. So when a parameter moves intensity, 
 gain follows at once (at the bar line where the music does), and only what the model
 misses is left to the slow loop.
 
-How, per chunk of about 21 ms (``LevelConfig.chunk_s``; the player renders on this grid):
+How, per chunk of about 21 ms (``LevelConfig.chunk_s``: 1024 frames at 48 kHz, so a
+device's power-of-two blocks fall inside chunks; the player renders on this grid):
 
 - **Measure.** A chunk's K-weighted power divided by the gain it was rendered at is
   the music's own ("raw") loudness. A *scene* is one stretch of one state from its
@@ -86,7 +87,7 @@ class LevelConfig:
     arousal_lu: float = 9.0
     intensity_lu: float = 4.0
     intensity_slope_lu: float = 16.0
-    chunk_s: float = 0.02
+    chunk_s: float = 0.0213
     window_s: float = 3.0
     min_measured_s: float = 1.0
     rate_db_per_s: float = 1.0

@@ -9,7 +9,7 @@ chunk's gain and, when it changed, sets it on the synth (``Synth.set_level_db``:
 FluidSynth's master gain, which it glides over its 64-frame block, so a change is
 never a step). After each piece it feeds the rendered audio to the ``KMeter``, and
 each completed chunk's power and peak to the leveller and to ``StingerLevels``,
-which also gives each of the score's stingers its trim (``stinger_level``).
+which also gives each of the score's stingers its trim when it starts (``events``).
 
 The gain is applied inside the synth, before the output ceiling, so everything that
 takes the synth's output sees it: the mix and its stems alike (a cutscene's stems
@@ -78,7 +78,6 @@ class LoudnessStage:
         self._synth = synth
         self._moment: Moment | None = None
         self._chunk_start = 0
-        self._chunk_peak = 0.0
         self._sent_db = 0.0
 
     @property
@@ -104,7 +103,7 @@ class LoudnessStage:
         if stopping:
             self.stingers.forget()
         self._chunk_start = frame
-        hold = self.stingers.sounding(frame, frame + self.chunk_frames)
+        hold = self.stingers.sounding(frame)
         self._moment = moment_at(plan, frame, duck, hold, stopping, self.config)
         gain_db = self.leveller.decide(frame, self._moment)
         if gain_db != self._sent_db:
@@ -113,20 +112,26 @@ class LoudnessStage:
 
     def after(self, piece: np.ndarray) -> None:
         """After rendering ``piece`` (float32 (frames, 2)): measure it."""
-        if len(piece):
-            self._chunk_peak = max(self._chunk_peak, float(np.max(np.abs(piece))))
-        for power in self._meter.feed(piece):
+        for power, peak in self._meter.feed(piece):
             end = self._chunk_start + self.chunk_frames
             self.stingers.measure(self._chunk_start, end, power, self._sent_db)
-            self.leveller.measure(power, self._chunk_peak, self._moment)
-            self._chunk_peak = 0.0
+            self.leveller.measure(power, peak, self._moment)
 
-    def stinger_level(self, name: str, channel: int, start_frame: int, end_frame: int, plan: Plan) -> TimedEvent:
-        """The CC 11 that puts stinger ``name`` (on ``channel``, sounding from
-        ``start_frame`` to ``end_frame``) at its place over the music there
-        (``engine.playback.stinger_levels``), to be played with it at ``start_frame``."""
-        target = target_lufs(plan.heard_at(start_frame).intent, self.config)
-        trim_db = self.stingers.trim_db(name, target, self._sent_db)
-        value = max(1, min(127, round(127.0 * 10.0 ** (trim_db / 40.0))))   # FluidSynth: CC 11 v is 40 log10(v/127) dB
-        self.stingers.played(name, start_frame, end_frame, 40.0 * math.log10(value / 127.0))
-        return TimedEvent(start_frame, control(channel, EXPRESSION, value))
+    def stinger(self, name: str, channel: int, start_frame: int, end_frame: int) -> None:
+        """Stinger ``name`` will sound on ``channel`` from ``start_frame`` to ``end_frame``:
+        it is placed (``events``) when it starts, and holds the gain while it sounds."""
+        self.stingers.coming(name, channel, start_frame, end_frame)
+
+    def events(self, start_frame: int, end_frame: int, plan: Plan) -> list[TimedEvent]:
+        """The CC 11 of each stinger starting in the piece ``start_frame``..``end_frame``,
+        placing it over the music there (``engine.playback.stinger_levels``) from the gain
+        the synth renders at then: set when it starts, so it does not depend on when it
+        was asked for."""
+        out = []
+        for span in self.stingers.starting(start_frame, end_frame):
+            trim_db = self.stingers.trim_db(span.name, target_lufs(plan.fold(span.start_frame), self.config),
+                                            self._sent_db)
+            value = max(1, min(127, round(127.0 * 10.0 ** (trim_db / 40.0))))   # FluidSynth: 40 log10(v/127) dB
+            span.trim_db = 40.0 * math.log10(value / 127.0)
+            out.append(TimedEvent(span.start_frame, control(span.channel, EXPRESSION, value)))
+        return out

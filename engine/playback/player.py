@@ -72,7 +72,7 @@ class PlayerConfig:
     phrase_bars: int = 4
     tempo_ramp_beats: float = 0.0
     fade_beats: float = 1.0
-    loudness: LevelConfig | None = None
+    loudness: LevelConfig | None = LevelConfig()
 
     def __post_init__(self) -> None:
         if not 1 <= self.lookahead_bars <= 16:
@@ -158,7 +158,11 @@ class Player:
         self.samples_soft_clipped += soft_clip(out)
 
     def _render_piece_locked(self, out: np.ndarray, start: int) -> None:
-        events = self.sequencer.block_events(len(out), self.mixer.events(start, start + len(out)))
+        end = start + len(out)
+        extra = self.mixer.events(start, end)
+        if self.loudness is not None:
+            extra += self.loudness.events(start, end, self.plan)
+        events = self.sequencer.block_events(len(out), extra)
         self.synth.render_block(out, start, self.voices.filter(events))
 
     def render(self, frames: int) -> np.ndarray:
@@ -388,8 +392,7 @@ class Player:
             motif = stinger.motif(chord, offset)
             events = [TimedEvent(self.clock.frame_at_quarter(quarter + t / PPQ), e) for t, e in motif]
             if self.loudness is not None and stinger.channel == STINGER_CHANNEL:
-                events.insert(0, self.loudness.stinger_level(stinger.name, stinger.channel, frame, events[-1].frame,
-                                                             self.plan))
+                self.loudness.stinger(stinger.name, stinger.channel, frame, events[-1].frame)
             self.sequencer.schedule(events, STINGER_LANE)
             if self._silence_frame is not None:
                 self.sequencer.cancel_from(self._silence_frame, [STINGER_LANE])

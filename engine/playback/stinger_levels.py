@@ -14,19 +14,23 @@ above 0 dB: a stinger is turned down to its place, never up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.playback.kweighting import lufs
 from engine.playback.leveller import LevelConfig
 
 
 @dataclass(slots=True)
-class _Span:
+class Span:
+    """Stinger ``name`` on ``channel`` from ``start_frame`` to ``end_frame``; its
+    ``trim_db`` is set when it starts (None before), and ``powers`` are what was heard."""
+
     name: str
+    channel: int
     start_frame: int
     end_frame: int
-    trim_db: float
-    powers: list[float]
+    trim_db: float | None = None
+    powers: list[float] = field(default_factory=list)
 
 
 class StingerLevels:
@@ -35,26 +39,31 @@ class StingerLevels:
     def __init__(self, config: LevelConfig = LevelConfig()):
         self.config = config
         self.loudness: dict[str, float] = {}
-        self._spans: list[_Span] = []
+        self._spans: list[Span] = []
 
     def trim_db(self, name: str, target_lufs: float, gain_db: float) -> float:
         """The trim (dB, <= 0) for stinger ``name`` over music of ``target_lufs`` played at ``gain_db``."""
         own = self.loudness.get(name, self.config.stinger_default_lufs)
         return max(-40.0, min(0.0, target_lufs + self.config.stinger_over_lu - own - gain_db))
 
-    def played(self, name: str, start_frame: int, end_frame: int, trim_db: float) -> None:
-        """Stinger ``name`` sounds from ``start_frame`` to ``end_frame`` at ``trim_db``."""
-        self._spans.append(_Span(name, start_frame, max(end_frame, start_frame + 1), trim_db, []))
+    def coming(self, name: str, channel: int, start_frame: int, end_frame: int) -> None:
+        """Stinger ``name`` will sound on ``channel`` from ``start_frame`` to ``end_frame``."""
+        self._spans.append(Span(name, channel, start_frame, max(end_frame, start_frame + 1)))
 
-    def sounding(self, start_frame: int, end_frame: int) -> bool:
-        """Whether a stinger sounds in ``start_frame``..``end_frame`` - 1."""
-        return any(span.start_frame < end_frame and start_frame < span.end_frame for span in self._spans)
+    def starting(self, start_frame: int, end_frame: int) -> list[Span]:
+        """The stingers that start in ``start_frame``..``end_frame`` - 1, their trims not set yet."""
+        return [span for span in self._spans if span.trim_db is None and start_frame <= span.start_frame < end_frame]
+
+    def sounding(self, frame: int) -> bool:
+        """Whether a stinger sounds at ``frame`` (a chunk's first frame: what holds it
+        does not depend on when in the chunk before it the stinger was asked for)."""
+        return any(span.start_frame <= frame < span.end_frame for span in self._spans)
 
     def measure(self, start_frame: int, end_frame: int, power: float, gain_db: float) -> None:
         """The power of the chunk ``start_frame``..``end_frame`` rendered at ``gain_db``:
         learn from it for the stinger sounding there; close the spans it completes."""
         for span in self._spans:
-            if span.start_frame <= start_frame and end_frame <= span.end_frame:
+            if span.trim_db is not None and span.start_frame <= start_frame and end_frame <= span.end_frame:
                 span.powers.append(power / 10.0 ** ((gain_db + span.trim_db) / 10.0))
         for span in [s for s in self._spans if end_frame >= s.end_frame]:
             if span.powers:

@@ -6,7 +6,8 @@ from engine.music.intent import Intent
 from engine.playback.leveller import Crossfade, Level, LevelConfig, Leveller, Moment, target_lufs
 
 CONFIG = LevelConfig()
-CHUNK_S = 1024 / 48000
+CHUNK = CONFIG.chunk_frames(48000)
+CHUNK_S = CHUNK / 48000
 
 
 def power_of(lufs):
@@ -27,7 +28,7 @@ class Music:
             self.gains.append(gain)
             scale = 10.0 ** (gain / 20.0)
             self.lev.measure(power_of(raw_lufs) * scale * scale, 10.0 ** (peak_dbfs / 20.0) * scale, moment)
-            self.frame += 1024
+            self.frame += CHUNK
         return self.lev.gain_db
 
     def steps(self):
