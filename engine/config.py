@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass, field
 
 from engine.playback.stream import StreamConfig
 
 AUDIO_RATES_HZ = (22050, 32000, 44100, 48000, 88200, 96000)
+_TYPES = {"int": numbers.Integral, "float": numbers.Real, "bool": bool}     # annotations are strings (PEP 563)
+_TYPE_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,10 @@ class EngineConfig:
     strict: bool = field(default=False, metadata={"recorded": False})
 
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, _TYPES[f.type]) or (f.type != "bool" and isinstance(value, bool)):
+                raise ValueError(f"{f.name}: {str(value)[:80]!r} is not {_TYPE_WORDS[f.type]}")
         if self.sample_rate_hz not in AUDIO_RATES_HZ:
             raise ValueError(f"sample_rate_hz: {self.sample_rate_hz} is not a usual audio rate (44100, 48000, ...)")
         if not 64 <= self.block_frames <= 8192 or self.block_frames % 64:
@@ -55,6 +62,7 @@ class EngineConfig:
 
     @classmethod
     def from_session(cls, header: dict) -> EngineConfig:
-        """The config a session header recorded; fields it lacks take their defaults."""
+        """The config a session header recorded; fields it lacks take their defaults.
+        ValueError naming the field when one has the wrong type or is out of range."""
         names = {f.name for f in dataclasses.fields(cls) if f.metadata.get("recorded", True)}
         return cls(**{name: header[name] for name in names if name in header})

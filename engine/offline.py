@@ -79,3 +79,10 @@ class OfflineScript:
         """(note-ons, note-offs) sent to the synth so far: equal once every note ended."""
         sequencer = self._player.sequencer
         return sequencer.notes_on_sent, sequencer.notes_off_sent
+
+    def plan_sizes(self) -> dict[str, int]:
+        """Lengths of what a long session could grow (``bench/soak.py`` reports them)."""
+        player = self._player
+        plan = player.plan
+        return {"changes": len(plan.changes), "runs": len(plan.runs), "gain_points": len(plan.gain_points),
+                **player.clock.sizes, "events_pending": player.sequencer.pending_count}

@@ -11,28 +11,29 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from pathlib import Path
 
 import numpy as np
 
-from engine.session import read_session
+from engine.session import Session, read_session
 
 log = logging.getLogger(__name__)
 
 
-def replay(path: str | os.PathLike, *, soundfont=None, model=None, sink=None) -> int:
-    """Render the session at ``path``, passing each block to ``sink``; returns frames rendered.
-
-    ``soundfont``/``model`` override the header's (None: as recorded)."""
+def replay(session: str | os.PathLike | Session, *, soundfont=None, model=None, sink=None) -> int:
+    """Render a session (a path, or what ``read_session`` returned), passing each block to
+    ``sink``; returns frames rendered. ``soundfont``/``model`` override the header's
+    (None: as recorded). ValueError naming the file and line for a broken session."""
     from engine.api import MusicEngine
 
-    session = read_session(path)
+    session = session if isinstance(session, Session) else read_session(session)
     header = session.header
     if not header.score:
-        raise ValueError(f"{path}: the session names no score file (its engine was built from a Score object)")
+        raise ValueError(f"{session.path}:1: the session names no score file (its engine was built from a Score object)")
     engine = MusicEngine.load(header.score, soundfont=soundfont or header.soundfont, model=model or header.model,
                               config=header.config)
     block = np.zeros((header.config.block_frames, 2), dtype=np.float32)
-    pending = sorted(session.calls, key=lambda c: c.frame)  # stable: same-frame calls keep their order
+    pending = session.calls                  # in frame order: read_session checked it
     i = frame = 0
     with engine:
         while frame < session.end_frame:
@@ -57,11 +58,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.playback.wav import WavWriter
 
-    rate_hz = read_session(args.session).header.config.sample_rate_hz
-    writer = WavWriter(args.output, rate_hz)
+    session = read_session(args.session)   # every line checked before any audio is made
+    rate_hz = session.header.config.sample_rate_hz
+    output = Path(args.output)
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")   # the suffix picks the format
+    writer = WavWriter(partial, rate_hz)
     try:
-        frames = replay(args.session, soundfont=args.soundfont, sink=writer.write)
-    finally:
+        frames = replay(session, soundfont=args.soundfont, sink=writer.write)
         writer.close()
+        os.replace(partial, output)
+    except BaseException:
+        writer.close()
+        partial.unlink(missing_ok=True)   # no half-written WAV is left behind
+        raise
     print(f"wrote {args.output}: {frames / rate_hz:.1f} s")
     return 0

@@ -6,6 +6,7 @@ own; renders are short and at 22050 Hz where the rate does not matter.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import threading
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from engine.api import MusicEngine
 from engine.calls import PostEvent, Stop
+from engine.errors import EngineError
 from engine.music.notes import PPQ
 from engine.playback.player import Player
 from engine.score.format import SYNC_POINTS
@@ -172,7 +174,7 @@ def test_four_game_threads_and_a_render_thread(tmp_path):
             min_frames = 3 * RATE
             while not posting_done.is_set() or sum(len(c) for c in chunks) < min_frames:
                 chunks.append(engine.render(256))
-            chunks.append(engine.render(256))  # applies what was posted last
+            chunks.append(engine.render(256 * 64))  # applies what was posted last (16 calls a block at most)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -191,7 +193,8 @@ def test_four_game_threads_and_a_render_thread(tmp_path):
     assert errors == []
     calls = read_session(session).calls
     assert sum(posted) == 4 * calls_per_thread
-    assert len(calls) == sum(posted)
+    assert len(calls) + counters["calls_coalesced"] == sum(posted)   # a parameter set twice in a block: once
+    assert counters["calls_dropped"] == 0
     assert counters["rejected_calls"] == counters["render_errors"] == 0
     assert counters["events"] == sum(1 for c in calls if isinstance(c.call, PostEvent))
     audio = np.concatenate(chunks)
@@ -408,10 +411,10 @@ def test_close_is_idempotent_and_the_context_manager_closes(tmp_path):
     assert engine.closed
     engine.close()
     engine.close()
-    audio = engine.render(300)
-    assert not np.any(audio[768 - 700:])  # the carried-over rest of the last block, then silence
+    with pytest.raises(RuntimeError, match="closed"):
+        engine.render(300)
     lines = session.read_text().splitlines()
-    assert sum('"end_frame"' in line for line in lines) == 1
+    assert json.loads(lines[-1]) == {"end_frame": 768}   # the frames rendered: three whole blocks
 
 
 def test_close_while_a_host_thread_renders():
@@ -421,8 +424,10 @@ def test_close_while_a_host_thread_renders():
 
     def host() -> None:
         try:
-            while not stop.is_set():
+            while not stop.is_set() and not engine.closed:
                 engine.render(256)
+        except RuntimeError as exc:  # close() came between the check and the call: said clearly
+            assert "closed" in str(exc)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -445,3 +450,172 @@ def test_no_stinger_sounds_after_stop(when):
         engine.trigger_stinger("item")
         audio = engine.render(3 * RATE)
     assert np.abs(audio[RATE:]).max() < 1e-3
+
+
+# ------------------------------------------------------------ runtime faults (issue 14)
+
+
+def test_a_raising_callback_is_counted_and_the_other_cues_still_arrive():
+    with make_engine(seed=2) as engine:
+        heard = []
+
+        def broken(cue):
+            raise RuntimeError("game bug")
+
+        engine.on_beat(broken)
+        engine.on_beat(heard.append)
+        engine.on_bar(heard.append)
+        engine.render(4 * RATE)
+        cues = engine.poll()
+        beats = [c for c in cues if c.kind == "beat"]
+        assert len(beats) >= 6
+        assert heard == [c for c in cues if c.kind in ("beat", "bar")]
+        assert engine.snapshot().counters["callback_errors"] == len(beats)
+
+
+def test_a_burst_of_parameter_calls_is_coalesced_to_the_last_value(tmp_path):
+    session = tmp_path / "s.jsonl"
+    with make_engine(record=session) as engine:
+        engine.render(512)
+        for i in range(10_000):
+            engine.set_parameter("danger", i / 10_000)
+        engine.post_event("enemy_spotted")
+        engine.set_parameter("danger", 0.25)
+        engine.render(512)
+        counters = engine.snapshot().counters
+    assert counters["calls_coalesced"] == 10_000 and counters["calls_dropped"] == 0
+    calls = [(c.call.kind, getattr(c.call, "value", None)) for c in read_session(session).calls]
+    assert calls == [("post_event", None), ("set_parameter", 0.25)]   # the last value, after the event
+
+
+def test_the_queue_is_bounded_and_applied_a_block_at_a_time():
+    from engine.callqueue import MAX_CALLS_PER_BLOCK, MAX_PENDING_CALLS
+
+    with make_engine() as engine:
+        for i in range(MAX_PENDING_CALLS + 900):
+            engine.post_event(f"no such event {i}")
+        assert engine.snapshot().counters["calls_dropped"] == 900
+        engine.render(256)
+        assert engine.snapshot().counters["unknown_events"] == MAX_CALLS_PER_BLOCK
+        engine.render(256 * (MAX_PENDING_CALLS // MAX_CALLS_PER_BLOCK))
+        assert engine.snapshot().counters["unknown_events"] == MAX_PENDING_CALLS
+
+
+def test_distinct_unknown_names_are_logged_a_bounded_number_of_times(caplog):
+    from engine.callqueue import MAX_CALLS_PER_BLOCK
+    from engine.lograte import MAX_WARNED_NAMES
+
+    with make_engine() as engine:
+        for i in range(MAX_WARNED_NAMES + 500):
+            engine.set_parameter("x" * 10_000 + str(i), 0.5)
+        engine.render(256 * ((MAX_WARNED_NAMES + 500) // MAX_CALLS_PER_BLOCK + 1))
+        assert engine.snapshot().counters["unknown_parameters"] == MAX_WARNED_NAMES + 500
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "unknown parameter" in r.getMessage()]
+    assert len(warnings) == MAX_WARNED_NAMES
+    assert max(len(r.getMessage()) for r in caplog.records) < 300
+
+
+@pytest.mark.parametrize("frames, error", [(2.5, TypeError), ("100", TypeError), (True, TypeError),
+                                           (None, TypeError), (-1, ValueError)])
+def test_render_takes_only_a_whole_number_of_frames(frames, error):
+    with make_engine() as engine:
+        with pytest.raises(error, match="frames"):
+            engine.render(frames)
+        assert engine.render(np.int64(10)).shape == (10, 2) and engine.render(0).shape == (0, 2)
+
+
+def test_three_stingers_in_one_frame_play_one_and_count_two():
+    with make_engine() as engine:
+        engine.render(RATE)
+        for _ in range(3):
+            engine.trigger_stinger("item")
+        engine.render(2 * RATE)
+        stingers = [c for c in engine.poll() if c.kind == "stinger"]
+        assert len(stingers) == 1
+        assert engine.snapshot().counters["stingers_suppressed"] == 2
+
+
+def test_calls_after_stop_are_counted():
+    with make_engine() as engine:
+        engine.render(RATE)
+        engine.stop(0.1)
+        engine.render(RATE)
+        engine.post_event("combat_start")
+        engine.set_parameter("danger", 0.9)
+        engine.render(RATE)
+        snap = engine.snapshot()
+        assert snap.counters["calls_after_stop"] == 2
+        assert snap.state == "combat"      # the score still moves
+
+
+def test_a_full_disk_neither_rejects_calls_nor_keeps_close_from_freeing():
+    engine = make_engine(record="/dev/full")   # every write fails with ENOSPC
+    engine.render(RATE)
+    engine.post_event("combat_start")
+    engine.set_state("victory", "immediate")
+    engine.render(RATE)
+    snap = engine.snapshot()
+    assert snap.state == "victory" and snap.counters["rejected_calls"] == 0
+    engine.close()
+    engine.close()
+    assert engine.closed
+    with pytest.raises(EngineError, match="closed"):   # FluidSynth was freed
+        engine.synth.render(64)
+    assert engine.snapshot().counters["session_lines_lost"] >= 1
+
+
+def test_start_after_stop_plays_again_and_replays_bit_identically(tmp_path):
+    from engine.replay import replay
+
+    session = tmp_path / "s.jsonl"
+    chunks = []
+    with make_engine(seed=6, record=session) as engine:
+        chunks.append(engine.render(3 * RATE))
+        engine.stop(0.2)
+        chunks.append(engine.render(3 * RATE))
+        engine.post_event("combat_start")            # counted: the score moves, nothing sounds
+        chunks.append(engine.render(RATE))
+        engine.start()
+        engine.start()                               # once is enough
+        chunks.append(engine.render(5 * RATE))
+        cues = engine.poll()
+        counters = engine.snapshot().counters
+    silence, back = np.concatenate(chunks[1:3])[2 * RATE:], chunks[3]
+    assert np.abs(silence).max() < 1e-3
+    assert np.sqrt(np.mean(back[2 * RATE:] ** 2)) > 1e-3
+    start = next(c for c in cues if c.kind == "start")
+    assert start.frame >= 7 * RATE and start.beat == 0            # on a bar line after the request
+    assert any(c.kind == "beat" and c.frame >= start.frame for c in cues)
+    assert not any(c.kind == "beat" and 4 * RATE < c.frame < start.frame for c in cues)
+    assert counters["calls_after_stop"] == 1
+    kinds = [c.call.kind for c in read_session(session).calls]
+    assert kinds == ["stop", "post_event", "start"]
+    replayed = []
+    replay(session, sink=lambda block: replayed.append(block.copy()))
+    live = np.concatenate(chunks)
+    again = np.concatenate(replayed)[:len(live)]
+    assert np.array_equal(live[:len(again)], again)
+
+
+def test_start_refuses_a_second_output_and_a_closed_engine(tmp_path):
+    engine = make_engine()
+    engine.start(f"wav:{tmp_path / 'a.wav'}")
+    with pytest.raises(RuntimeError, match="already plays through"):
+        engine.start(f"wav:{tmp_path / 'b.wav'}")
+    engine.start()                                   # no stop before it: nothing to do
+    engine.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        engine.start()
+
+
+def test_a_transition_landing_after_stop_strikes_no_note():
+    """Found by the fuzz above: stop, then a change landing past the stop frame recomposed
+    its bar from the landing and scheduled notes after the stop, which then hung."""
+    with make_engine(0, 22050) as engine:
+        engine.stop(0.05)
+        engine.render(1)
+        engine.post_event("enemy_spotted")
+        engine.render(1024)
+        engine.set_state("explore", "immediate")
+        engine.render(20000)
+        assert engine.offline().notes_sounding() == frozenset()

@@ -21,7 +21,7 @@ RATE = 22050
 def make_bridge() -> tuple[ScoreBridge, Player, dict]:
     machine = ScoreMachine(SCORE, RATE)
     player = Player(FakeComposer(), RecordingSynth(), machine.intent_at(0), PlayerConfig(RATE, 1, SCORE.phrase_bars))
-    counters = {"unknown_stingers": 0}
+    counters = {"unknown_stingers": 0, "stingers_suppressed": 0}
     return ScoreBridge(SCORE, machine, player, counters), player, counters
 
 

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from engine.calls import CALLS, PostEvent, SetParameter, SetState, Stop, TriggerStinger, call_from_record, call_record
+from engine.calls import (CALLS, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger, call_from_record,
+                          call_record)
 
 EXAMPLES = [PostEvent("combat_start"), SetParameter("danger", 0.25), SetState("combat", "next_beat"),
-            SetState("explore"), TriggerStinger("item"), Stop(1.5)]
+            SetState("explore"), TriggerStinger("item"), Stop(1.5), Start()]
 
 
 @pytest.mark.parametrize("call", EXAMPLES, ids=lambda c: c.kind)
@@ -20,7 +21,8 @@ def test_a_call_round_trips_through_a_session_line(call):
 
 
 def test_the_table_names_every_kind_once():
-    assert set(CALLS) == {"post_event", "set_parameter", "set_state", "trigger_stinger", "stop"}
+    assert set(CALLS) == {"post_event", "set_parameter", "set_state", "resume_state", "trigger_stinger", "stop",
+                          "start", "reload_score"}
     assert all(cls.kind == kind for kind, cls in CALLS.items())
 
 

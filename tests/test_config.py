@@ -37,3 +37,10 @@ def test_an_old_header_without_sampling_fields_takes_the_defaults():
 def test_out_of_range_settings_are_named(field, value):
     with pytest.raises(ValueError, match=field):
         EngineConfig(**{field: value})
+
+
+@pytest.mark.parametrize("field, value", [("sample_rate_hz", "48000"), ("block_frames", 256.0), ("seed", None),
+                                          ("temperature", "hot"), ("strict", 1), ("lookahead_bars", True)])
+def test_a_wrong_type_is_named(field, value):
+    with pytest.raises(ValueError, match=field):
+        EngineConfig(**{field: value})

@@ -88,3 +88,85 @@ def test_a_broken_session_names_its_line(tmp_path):
     path.write_text(json.dumps({"frame": 0, "call": "stop", "args": [0.1]}) + "\n")
     with pytest.raises(ValueError, match="not a moodscore session"):
         read_session(path)
+
+
+# ------------------------------------------------------------ faults
+
+
+KILLED_SCRIPT = """
+import sys, time
+from engine.api import MusicEngine
+session, audio_path, rate = sys.argv[1], sys.argv[2], int(sys.argv[3])
+engine = MusicEngine.load(sys.argv[4], seed=3, sample_rate_hz=rate, record=session)
+with open(audio_path, "wb") as audio:
+    for step in range(10**6):
+        if step == 20:
+            engine.post_event("combat_start")
+        audio.write(engine.render(2048).tobytes())
+        audio.flush()
+        if step == 40:
+            print("ready", flush=True)
+        if step > 40:
+            time.sleep(0.01)
+"""
+
+
+def test_a_killed_session_replays_to_where_its_music_was(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    session, audio_path = tmp_path / "killed.jsonl", tmp_path / "live.f32"
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_SCRIPT, str(session), str(audio_path), str(RATE),
+                             str(SCORE_PATH)], cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 30
+        while '"end_frame": ' + str(3 * RATE) not in session.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)     # wait for a periodic end line past 3 s
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    recorded = read_session(session)
+    assert recorded.end_frame >= 3 * RATE and [c.call.kind for c in recorded.calls] == ["post_event"]
+    replayed = _replayed(session)
+    live = np.frombuffer(audio_path.read_bytes(), dtype=np.float32).reshape(-1, 2)
+    assert len(replayed) == recorded.end_frame <= len(live)
+    assert np.array_equal(replayed, live[:len(replayed)])
+
+
+def test_a_broken_session_leaves_no_wav(tmp_path, recorded, capsys):
+    session, _ = recorded
+    lines = session.read_text().splitlines()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines[:3] + ['{"frame": NaN, "call": "stop", "args": [0.5]}'] + lines[3:]) + "\n")
+    out = tmp_path / "out.wav"
+    try:   # the CLI's one error path (issue 14) turns the ValueError into one line and exit 1
+        assert main(["replay", str(broken), "-o", str(out)]) == 1
+        assert "broken.jsonl:4" in capsys.readouterr().err
+    except ValueError as exc:
+        assert "broken.jsonl:4" in str(exc)
+    assert list(tmp_path.glob("*.wav*")) == []
+
+
+def test_a_failure_while_rendering_leaves_no_partial_wav(tmp_path, recorded, monkeypatch):
+    from engine.playback.player import Player
+
+    session, _ = recorded
+    out = tmp_path / "out.wav"
+    calls = []
+
+    def failing(self, out_block):
+        calls.append(1)
+        if len(calls) > 50:
+            raise OSError("disk gone")
+        out_block[:] = 0.0
+
+    monkeypatch.setattr(Player, "render_into", failing)
+    try:   # raised, or one line and exit 1 once the CLI's error path (issue 14) handles it
+        assert main(["replay", str(session), "-o", str(out)]) == 1
+    except OSError as exc:
+        assert "disk gone" in str(exc)
+    assert len(calls) > 50 and list(tmp_path.iterdir()) == []

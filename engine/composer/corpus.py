@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.composer.progress import Progress
+from engine.progress import Progress
 from engine.music.notes import PPQ
 
 log = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ from engine.music.notes import Bar, Chord, Note
 from engine.playback.arranger import LAYER_CHANNELS
 from engine.playback.conductor import SyncPoint
 from engine.playback.stingers import Stinger
+from engine.roles import Composer
 
 DOMINANT = Chord(7, "dom7", 0, 1)
 """V7 in a key-neutral bar (tonic C): G B D F, in major and minor alike."""
@@ -48,7 +49,7 @@ class CadenceComposer:
     """The ``Composer`` role over ``composer``: bar ``final_bar - 1`` is dominant and bars
     from ``final_bar`` tonic; snapshots are the inner composer's."""
 
-    def __init__(self, composer, final_bar: int):
+    def __init__(self, composer: Composer, final_bar: int):
         self.inner = composer
         self.final_bar = final_bar
 

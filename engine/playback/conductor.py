@@ -46,7 +46,9 @@ class Conductor:
 
     ``bar_start_frame(k)`` grows the grid on demand. ``set_meter_from(k, meter)`` and
     ``set_tempo(...)`` change the future only (the player never calls them for the
-    past: transitions land at or after the render head).
+    past: transitions land at or after the render head). ``forget_before(frame)`` drops
+    the bars and tempo points behind ``frame`` (a long session's grid stays short); a
+    bar forgotten is a LookupError to ask for.
     """
 
     def __init__(self, config: ClockConfig = ClockConfig(), *, tempo_bpm: float = 100.0, meter: Meter = Meter()):
@@ -56,35 +58,40 @@ class Conductor:
         self._quarters: list[float] = [0.0]   # start quarter of bar k
         self._meters: list[Meter] = [meter]   # meter of bar k
         self._frames: list[int] = [0]         # start frame of bar k (cached)
+        self._first_bar = 0                   # the bar at index 0 of the three lists
         self._tail_meter = meter
         self.locked = False
 
     # ------------------------------------------------------------ grid
 
+    def _index(self, bar_index: int) -> int:
+        i = bar_index - self._first_bar
+        if i < 0:
+            raise LookupError(f"bar {bar_index} was forgotten (the clock keeps bars from {self._first_bar})")
+        self._extend_to(bar_index)
+        return i
+
     def _extend_to(self, bar_index: int) -> None:
-        while len(self._quarters) <= bar_index:
+        while self._first_bar + len(self._quarters) <= bar_index:
             q = self._quarters[-1] + self._meters[-1].quarters_per_bar
             self._quarters.append(q)
             self._meters.append(self._tail_meter)
             self._frames.append(self.tempo_map.frame_at(q, self.sample_rate_hz))
 
     def bar_start_frame(self, bar_index: int) -> int:
-        self._extend_to(bar_index)
-        return self._frames[bar_index]
+        return self._frames[self._index(bar_index)]
 
     def bar_start_quarter(self, bar_index: int) -> float:
-        self._extend_to(bar_index)
-        return self._quarters[bar_index]
+        return self._quarters[self._index(bar_index)]
 
     def bar_meter(self, bar_index: int) -> Meter:
-        self._extend_to(bar_index)
-        return self._meters[bar_index]
+        return self._meters[self._index(bar_index)]
 
     def bar_at_frame(self, frame: int) -> int:
         """Index of the bar sounding at ``frame`` (the bar whose span contains it)."""
         while self._frames[-1] <= frame:
-            self._extend_to(len(self._frames))
-        return bisect.bisect_right(self._frames, frame) - 1
+            self._extend_to(self._first_bar + len(self._frames))
+        return bisect.bisect_right(self._frames, frame) - 1 + self._first_bar
 
     def frame_at_quarter(self, quarter: float) -> int:
         return self.tempo_map.frame_at(quarter, self.sample_rate_hz)
@@ -98,7 +105,7 @@ class Conductor:
     def beat_quarters(self, bar_index: int) -> list[float]:
         """Start quarter of each beat of bar ``bar_index`` (compound meters: dotted beats)."""
         meter = self.bar_meter(bar_index)
-        q0, step = self._quarters[bar_index], meter.ticks_per_beat / PPQ
+        q0, step = self.bar_start_quarter(bar_index), meter.ticks_per_beat / PPQ
         return [q0 + i * step for i in range(meter.beats_per_bar)]
 
     def beat_frames(self, bar_index: int) -> list[int]:
@@ -138,9 +145,9 @@ class Conductor:
         A locked clock ignores it."""
         if self.locked:
             return
-        self._extend_to(bar_index)
-        del self._quarters[bar_index + 1:], self._meters[bar_index + 1:], self._frames[bar_index + 1:]
-        self._meters[bar_index] = meter
+        i = self._index(bar_index)
+        del self._quarters[i + 1:], self._meters[i + 1:], self._frames[i + 1:]
+        self._meters[i] = meter
         self._tail_meter = meter
 
     def set_tempo(self, at_quarter: float, bpm: float, ramp_quarters: float = 0.0) -> None:
@@ -162,8 +169,26 @@ class Conductor:
             points = [TempoSegment(at_quarter, reached), TempoSegment(at_quarter + _JUMP_QUARTERS, float(bpm))]
         else:
             points = [TempoSegment(at_quarter, float(bpm))]
-        self.tempo_map = TempoMap([*kept, *points])
+        self.tempo_map = self.tempo_map.with_points(points)
         self._refresh_frames(at_quarter)
+
+    def forget_before(self, frame: int) -> None:
+        """Drop the bars that end before ``frame``'s bar and the tempo points before its
+        start; what is kept converts bit for bit as before. A locked clock (a cutscene's,
+        fixed and short) keeps everything."""
+        if self.locked:
+            return
+        drop = self.bar_at_frame(frame) - self._first_bar
+        if drop <= 0:
+            return
+        del self._quarters[:drop], self._meters[:drop], self._frames[:drop]
+        self._first_bar += drop
+        self.tempo_map = self.tempo_map.since(self._quarters[0])
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """How many bars and tempo points the clock holds (what a long session could grow)."""
+        return {"bar_grid": len(self._frames), "tempo_points": len(self.tempo_map.segments)}
 
     def _refresh_frames(self, from_quarter: float) -> None:
         first = bisect.bisect_left(self._quarters, from_quarter)

@@ -16,11 +16,15 @@ from dataclasses import dataclass
 from engine.music.notes import Meter
 
 
+MAX_UNPOLLED_CUES = 4096
+"""Cues kept for ``poll``; a game that stops polling loses the oldest (about half an hour of beats)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Cue:
     """A musical moment, reported at the frame (and second) at which it *sounds*.
 
-    ``kind``: "beat", "bar", "transition", "stinger" or "stop"; ``bar`` and ``beat``
+    ``kind``: "beat", "bar", "transition", "stinger", "stop" or "start"; ``bar`` and ``beat``
     are 0-based indices; ``name`` names the stinger or segment when there is one.
     """
 
@@ -42,7 +46,8 @@ class CueTrack:
         self.clock = clock
         self.sample_rate_hz = sample_rate_hz
         self._scheduled: list[tuple[int, int, Cue]] = []   # (frame, tie-break, cue), sorted
-        self._heard: collections.deque[Cue] = collections.deque()
+        # bounded: a game that never polls loses the oldest cues, not memory
+        self._heard: collections.deque[Cue] = collections.deque(maxlen=MAX_UNPOLLED_CUES)
         self._beat_cursor = (0, 0)          # (bar, beat) of the next beat cue
         self._next_beat_frame = 0           # and its frame
 

@@ -246,9 +246,31 @@ class Plan:
         self.gain_points = [p for p in self.gain_points if p.frame < frame]
         self.add_gain_point(frame, {spec.name: 0.0 for spec in self.layers}, fade_frames)
 
+    def fade_in(self, frame: int, fade_frames: int) -> None:
+        """After a stop the layers fade back in from ``frame`` over ``fade_frames``: all of
+        them under a segment run, else those of the intent in force there."""
+        self.gain_points = [p for p in self.gain_points if p.frame < frame]
+        if self.run_at_bar(self.clock.bar_at_frame(frame)) is not None:
+            gains = {spec.name: 1.0 for spec in self.layers}
+        else:
+            gains = layer_gains(self.fold(frame), self.layers)
+        self.add_gain_point(frame, gains, fade_frames)
+
     def add_gain_point(self, frame: int, gains: dict[str, float], fade_frames: int) -> None:
         bisect.insort(self.gain_points, GainPoint(frame, tuple(gains.items()), fade_frames), key=lambda p: p.frame)
 
     def forget_before(self, frame: int) -> None:
         """Drop gain points no longer needed from ``frame`` on (the last one stays)."""
         self.gain_points = [p for p in self.gain_points if p.frame >= frame] or self.gain_points[-1:]
+
+    def forget_history(self, frame: int) -> None:
+        """Forget what lies before ``frame`` so that a long session costs what a short one
+        does: the changes up to ``frame`` fold into one (the intent in force there), runs
+        over by then go, and so do the clock's bars and tempo points before it. Nothing
+        read at ``frame`` or later changes; earlier frames are no longer answered."""
+        last = bisect.bisect_right(self.changes, frame, key=lambda c: c.frame) - 1
+        if last > 0:
+            self.changes[:last + 1] = [Change(self.changes[last].frame, self.fold(frame))]
+        bar = self.clock.bar_at_frame(frame)
+        self.runs = [r for r in self.runs if r.end_bar is None or r.end_bar > bar]
+        self.clock.forget_before(frame)

@@ -52,6 +52,7 @@ from engine.playback.leveller import LevelConfig
 from engine.playback.loudness import LoudnessStage
 from engine.playback.mixer import Mixer
 from engine.playback.plan import Heard, Plan, Run
+from engine.playback.resume import ResumeMemory
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
 from engine.playback.stingers import STINGER_CHANNEL, Stinger
@@ -81,6 +82,11 @@ class PlayerConfig:
             raise ValueError("player tempo_ramp_beats and fade_beats must be >= 0")
 
 
+HISTORY_S = 30.0
+"""How far behind the render head the plan is kept (intents, bar grid, tempo points):
+more than any output's latency, so what is heard can still be asked about."""
+
+
 class Player:
     """Plays adaptive music from ``composer`` through ``synth``; see the module docstring."""
 
@@ -106,6 +112,7 @@ class Player:
         self._due_frame = 0                       # head frame from which bar _next_bar is wanted
         self._next_bar = 0
         self._snapshots: dict[int, object] = {0: composer.snapshot()}   # composer state at bar k's start
+        self._resume = ResumeMemory()
         self._bars: dict[int, tuple[Bar, Intent]] = {}
         self._floor = (-1, 0)                # (bar, frame): that bar's events before frame are scheduled
         self._cuts: dict[int, list[tuple[int, Intent]]] = {}   # bar -> (landing, intent before it), in order
@@ -114,6 +121,7 @@ class Player:
         self._last_stinger: dict[str, int] = {}
         self.cues = CueTrack(self.clock, config.sample_rate_hz)
         self._forget_at_bar = 8             # drop old snapshots, bars and gain points then
+        self._history_frames = round(HISTORY_S * config.sample_rate_hz)
         self.bars_composed = 0
         self.bars_composed_inline = 0    # by render_into, because the block needed them at once
         self.samples_soft_clipped = 0    # by the output ceiling (engine.playback.ceiling)
@@ -255,10 +263,11 @@ class Player:
 
     def _commit_locked(self, k: int, events: list[TimedEvent], state_after) -> None:
         self.sequencer.schedule(events, MUSIC_LANE)
-        if self._stop_frame is not None and self._stop_frame >= self.sequencer.frame:
+        if self._stop_frame is not None:    # a bar recomposed after a stop (a landing past it) stays silent
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
         self._snapshots[k + 1] = state_after
         self._cuts.pop(k, None)
+        self._resume.reached(k + 1, self._snapshots)
         self._next_bar = k + 1
         self.bars_composed += 1
         self._update_due_locked()
@@ -276,12 +285,14 @@ class Player:
             self._due_frame = self.clock.bar_start_frame(max(0, k - self.config.lookahead_bars))
 
     def _forget_locked(self, frame: int) -> None:
-        keep = self.clock.bar_at_frame(frame) - 1
+        keep = min(self.clock.bar_at_frame(frame) - 1, self._next_bar)   # after a stop, resume() needs _next_bar's
         for store in (self._snapshots, self._bars, self._cuts):
             for k in [k for k in store if k < keep]:
                 del store[k]
         self.mixer.forget_before(frame)
         self.plan.forget_before(frame)
+        if frame > self._history_frames:
+            self.plan.forget_history(frame - self._history_frames)
 
     # ------------------------------------------------------------ reading
 
@@ -311,7 +322,7 @@ class Player:
 
     def transition(self, intent: Intent, sync: SyncPoint | str = SyncPoint.NEXT_BAR, received_frame: int | None = None,
                    fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None,
-                   state: str = "") -> int:
+                   state: str = "", leaving: str | None = None, resume: str | None = None) -> int:
         """Change to ``intent`` (of score state ``state``, for ``heard_at``) at the sync
         point after ``received_frame``; returns the landing frame. The old music plays
         until then; music composed past it is dropped and recomposed from the composer's
@@ -320,7 +331,8 @@ class Player:
         bar), then composition resumes with ``intent``. Layers crossfade over ``fade_s``
         (0: one beat), ending at the landing (``engine.playback.plan``). The tempo glides
         to the new one over ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``;
-        0: at once)."""
+        0: at once). ``leaving`` names the state being left: where its music was is kept;
+        ``resume`` names the state to continue from where it was left (``engine.playback.resume``)."""
         if not isinstance(intent, Intent):
             raise TypeError(f"transition intent must be an Intent, got {intent!r}")
         sync = SyncPoint.parse(sync)
@@ -331,6 +343,9 @@ class Player:
             frame = sync_frame(received, sync, self.clock, segment_end_frame=self.plan.segment_end(received))
             self._land_locked(received, frame, intent, self.plan.fade_frames(fade_s, frame), segment, tempo_ramp_bars,
                               state)
+            k = self.clock.bar_at_frame(frame)
+            on_line = frame == self.clock.bar_start_frame(k)
+            self._resume.land(k, on_line, self._snapshots, self._next_bar, leaving, resume)
             return frame
 
     def _land_locked(self, received: int, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,
@@ -424,6 +439,32 @@ class Player:
             self.sequencer.cancel_from(self._stop_frame)
             self.cues.schedule("stop", self._stop_frame, "")
             return self._stop_frame
+
+    def resume(self, received_frame: int | None = None) -> int | None:
+        """Play again after ``stop`` (or ``end_music``): composing resumes at the first bar
+        line at or after both ``received_frame`` and the stop, the composer going on from
+        where it stopped, and the layers fade back in over ``fade_beats``. Returns that
+        bar line's frame, or None when the music was not stopped."""
+        with self._lock:
+            if self._stop_frame is None:
+                return None
+            received = max(self._received_locked(received_frame), self._stop_frame)
+            k = self.clock.bar_at_frame(received)
+            line = k if self.clock.bar_start_frame(k) == received else k + 1
+            frame = self.clock.bar_start_frame(line)
+            self._replan_locked()
+            self._stop_frame = self._silence_frame = None
+            if line >= self._next_bar:       # the bars of the silence are skipped, not composed
+                self._snapshots[line] = self._snapshots[self._next_bar]
+            self._next_bar = line
+            self.sequencer.cancel_from(frame, [MUSIC_LANE])
+            self._floor = (line, frame)
+            self.plan.fade_in(frame, self.plan.fade_frames(None, frame))
+            self._replay_gains_locked(frame)
+            self.cues.reset(frame)           # no beat cues for the silence before the music is back
+            self.cues.schedule("start", frame, "")
+            self._update_due_locked()
+            return frame
 
     def lock_tempo(self, tempo_map, meters) -> None:
         """Lock the clock to ``tempo_map`` and the bar grid ``meters`` ((bar, Meter) pairs

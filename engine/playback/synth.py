@@ -37,7 +37,9 @@ gain, keeping peaks under -3 dBFS, and soft-clips its output above -1 dBFS
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import logging
 import os
 from pathlib import Path
@@ -118,7 +120,10 @@ def _check_soundfont_file(path: Path, source: str) -> Path:
 
 def _load_fluidsynth():
     try:
-        import fluidsynth
+        # pyfluidsynth prints where it found the library to stdout when $CI is set; our
+        # stdout is a protocol for the engine process, `serve` and CLI output, so keep it out
+        with contextlib.redirect_stdout(io.StringIO()):
+            import fluidsynth
     except ImportError as exc:
         raise EngineError(
             f"cannot load FluidSynth ({exc}); install it with "

@@ -65,3 +65,45 @@ def test_bad_tempo_maps():
         TempoSegment(0.0, 0.5)
     with pytest.raises(ValueError):
         TempoMap.constant(120).seconds_at(-1.0)
+
+
+@st.composite
+def long_maps(draw):
+    """A map of many points (some ramps), like a long session's, and a quarter inside it."""
+    count = draw(st.integers(2, 40))
+    gaps = draw(st.lists(st.floats(0.25, 32.0), min_size=count - 1, max_size=count - 1))
+    tempos = draw(st.lists(st.floats(40.0, 240.0), min_size=count, max_size=count))
+    ramps = draw(st.lists(st.booleans(), min_size=count, max_size=count))
+    starts = [0.0]
+    for gap in gaps:
+        starts.append(starts[-1] + gap)
+    segments = [TempoSegment(q, bpm, ramp and i < count - 1) for i, (q, bpm, ramp) in enumerate(zip(starts, tempos, ramps))]
+    return TempoMap(segments), draw(st.floats(0.0, starts[-1] + 8.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(long_maps(), st.lists(st.floats(0.0, 64.0), min_size=1, max_size=8), st.floats(40.0, 240.0))
+def test_a_map_since_a_quarter_converts_bit_for_bit_from_there(case, offsets, bpm):
+    whole, cut = case
+    pruned = whole.since(cut)
+    assert len(pruned.segments) <= len(whole.segments) and pruned.segments[-1] == whole.segments[-1]
+    for q in [cut, *(cut + o for o in offsets)]:
+        assert pruned.seconds_at(q) == whole.seconds_at(q)
+        assert pruned.bpm_at(q) == whole.bpm_at(q)
+        assert pruned.frame_at(q, 48000) == whole.frame_at(q, 48000)
+        assert pruned.quarter_at(whole.seconds_at(q)) == whole.quarter_at(whole.seconds_at(q))
+    # strictly after the cut: a point on the first kept segment's start would retarget the
+    # dropped ramp into it, rewriting music already played (the pruned map rightly keeps it)
+    later = [TempoSegment(cut + offsets[0] + 0.5, bpm, True), TempoSegment(cut + offsets[0] + 4.5, 100.0)]
+    a, b = whole.with_points(later), pruned.with_points(later)
+    for q in [cut, *(cut + o for o in offsets), cut + offsets[0] + 10.0]:
+        assert a.seconds_at(q) == b.seconds_at(q)
+
+
+def test_a_point_before_a_pruned_map_is_refused():
+    whole = TempoMap([TempoSegment(0.0, 120), TempoSegment(8.0, 90), TempoSegment(16.0, 140)])
+    pruned = whole.since(17.0)
+    assert pruned.segments == (TempoSegment(16.0, 140),) and pruned.start_seconds == whole.seconds_at(16.0)
+    with pytest.raises(ValueError, match="dropped"):
+        pruned.with_point(TempoSegment(12.0, 100))
+    assert whole.since(3.0) is whole

@@ -36,7 +36,7 @@ from typing import Callable
 import numpy as np
 
 from engine.calls import PostEvent, SetParameter, SetState, Stop, TriggerStinger
-from engine.cutscene import format as fmt
+from engine.cutscene import spec as fmt
 from engine.cutscene.accents import accent_stingers
 from engine.cutscene.cadence import CadenceComposer, final_chord, final_chord_stingers
 from engine.cutscene.fit import Landing, TempoFit
@@ -44,6 +44,7 @@ from engine.cutscene.timecode import format_timecode
 from engine.music.events import TimedEvent
 from engine.music.notes import PPQ
 from engine.playback.conductor import sync_frame
+from engine.roles import Synth
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class RecordingSynth:
     """The ``Synth`` role: renders through ``synth`` and keeps every event it renders
     (``events``)."""
 
-    def __init__(self, synth):
+    def __init__(self, synth: Synth):
         self.inner = synth
         self.events: list[TimedEvent] = []
 
@@ -180,9 +181,10 @@ def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None
     it plays through (rendering stems into ``stem_sink`` when given)."""
     from engine.api import EngineConfig, MusicEngine
     from engine.composer.composer import Composer
+    from engine.composer.planner import form_config_for_score
     from engine.playback.synth import Synth
 
-    composer = Composer.load(model, seed=cutscene.seed)
+    composer = Composer.load(model, seed=cutscene.seed, form=form_config_for_score(score))
     end = cutscene.end
     if end.cadence:
         landing = next(l for l in fit.landings if l.time_s == end.time_s)
@@ -202,8 +204,8 @@ def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None
 
 def prepare(path_or_cutscene, sample_rate_hz: int = 48000):
     """(cutscene, score, fit): load and fit, raising SourceError / ValueError before any rendering."""
-    from engine.cutscene.load import load_cutscene, score_names
-    from engine.cutscene.plan import fit_cutscene
+    from engine.cutscene.reader import load_cutscene, score_names
+    from engine.cutscene.schedule import fit_cutscene
     from engine.score.load import load_score
 
     scores: dict = {}
@@ -226,6 +228,7 @@ class _Renderer:
         self.sr = sample_rate_hz
         self.script = engine.offline()
         self.clock = self.script.clock
+        self.first_mood = self.script.intent_at(0).mood   # the player keeps no history far behind its head
         self.landings = _landing_frames(fit)
         self.rows: list[CueRow] = []
         self.cues_heard = []
@@ -351,7 +354,7 @@ class _Renderer:
         """(frame, state, mood) where each change of state sounded; the cue-sheet rows of
         the state and event cues that asked for them move to those frames."""
         landed = [c for c in self.cues_heard if c.kind == "transition"]
-        out = [(0, self.score.initial_state, self.script.intent_at(0).mood)]
+        out = [(0, self.score.initial_state, self.first_mood)]
         changes = list(self.state_changes)
         for cue in landed:
             state = out[-1][1]
