@@ -1,7 +1,8 @@
 """Loudness management in the player: the leveller wired to the plan, the meter and the synth.
 
-``LoudnessStage`` sits in the player's render path (``Player.render_into``). The
-player renders in pieces that never cross a chunk boundary of the leveller's grid
+``LoudnessStage`` is the player's render path (``Player.render_into`` hands it each
+block; ``AsRendered`` stands in for a score with ``loudness: off``). It renders in
+pieces that never cross a chunk boundary of the leveller's grid
 (``LevelConfig.chunk_frames``, counted from frame 0). At the first frame of each
 chunk the stage reads the plan (``moment_at``: the state and intent heard, a
 crossfade under way, a stinger or a duck, a stop), asks the ``Leveller`` for the
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -33,6 +35,7 @@ from engine.playback.leveller import Crossfade, Level, LevelConfig, Leveller, Mo
 from engine.playback.mixer import EXPRESSION, GainCurve
 from engine.playback.plan import Plan
 from engine.playback.stinger_levels import StingerLevels
+from engine.playback.stingers import STINGER_CHANNEL
 from engine.roles import Synth
 
 FADE_LIMIT_S = 61.0
@@ -66,6 +69,26 @@ def moment_at(plan: Plan, frame: int, duck: GainCurve, hold: bool, stopping: boo
                   hold or duck.value_at(frame) < 1.0, stopping)
 
 
+RenderPiece = Callable[[np.ndarray, int, list[TimedEvent]], None]
+"""The player's render of one piece: (out, its first frame, events to add to the block's)."""
+
+
+class AsRendered:
+    """No loudness management (a score's ``loudness: off``): each block in one piece, as rendered."""
+
+    def render(self, out: np.ndarray, start_frame: int, render_piece: RenderPiece, plan: Plan, duck: GainCurve,
+               stopping: bool) -> None:
+        render_piece(out, start_frame, [])
+
+    def stinger(self, name: str, channel: int, start_frame: int, end_frame: int) -> None:
+        pass
+
+
+def loudness_stage(synth: Synth, sample_rate_hz: int, config: LevelConfig | None) -> LoudnessStage | AsRendered:
+    """The player's loudness stage for ``config`` (None: ``AsRendered``)."""
+    return AsRendered() if config is None else LoudnessStage(synth, sample_rate_hz, config)
+
+
 class LoudnessStage:
     """The player's loudness management; see the module docstring. Used under the player lock."""
 
@@ -96,6 +119,17 @@ class LoudnessStage:
             offset += take
         return out
 
+    def render(self, out: np.ndarray, start_frame: int, render_piece: RenderPiece, plan: Plan, duck: GainCurve,
+               stopping: bool) -> None:
+        """Render the block ``out`` from ``start_frame`` through ``render_piece``, a piece
+        at a time on the chunk grid: each chunk's gain decided at its first frame, the
+        stingers starting in a piece placed, each piece measured."""
+        for offset, frames in self.pieces(start_frame, len(out)):
+            piece, frame = out[offset:offset + frames], start_frame + offset
+            self.before(frame, plan, duck, stopping)
+            render_piece(piece, frame, self.events(frame, frame + frames, plan))
+            self.after(piece)
+
     def before(self, frame: int, plan: Plan, duck: GainCurve, stopping: bool) -> None:
         """Before the piece starting at ``frame``: at a chunk's first frame, decide its gain."""
         if frame % self.chunk_frames and self._moment is not None:
@@ -119,8 +153,11 @@ class LoudnessStage:
 
     def stinger(self, name: str, channel: int, start_frame: int, end_frame: int) -> None:
         """Stinger ``name`` will sound on ``channel`` from ``start_frame`` to ``end_frame``:
-        it is placed (``events``) when it starts, and holds the gain while it sounds."""
-        self.stingers.coming(name, channel, start_frame, end_frame)
+        a score's stinger (on ``STINGER_CHANNEL``; a cutscene's accents and final chord
+        play as written) is placed (``events``) when it starts, and holds the gain while
+        it sounds."""
+        if channel == STINGER_CHANNEL:
+            self.stingers.coming(name, channel, start_frame, end_frame)
 
     def events(self, start_frame: int, end_frame: int, plan: Plan) -> list[TimedEvent]:
         """The CC 11 of each stinger starting in the piece ``start_frame``..``end_frame``,

@@ -49,13 +49,13 @@ from engine.playback.ceiling import soft_clip
 from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.cues import Cue, CueTrack
 from engine.playback.leveller import LevelConfig
-from engine.playback.loudness import LoudnessStage
+from engine.playback.loudness import loudness_stage
 from engine.playback.mixer import Mixer
 from engine.playback.plan import Heard, Plan, Run
 from engine.playback.resume import ResumeMemory
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
-from engine.playback.stingers import STINGER_CHANNEL, Stinger
+from engine.playback.stingers import Stinger
 from engine.playback.voices import VoiceGate
 from engine.roles import Composer, Synth
 
@@ -105,7 +105,7 @@ class Player:
         self.sequencer = Sequencer()
         self.mixer = Mixer({spec.name: spec.channel for spec in layers}, layer_gains(intent, layers))
         self.voices = VoiceGate(no_restrike_channels=[spec.channel for spec in layers if spec.percussive])
-        self.loudness = None if config.loudness is None else LoudnessStage(synth, config.sample_rate_hz, config.loudness)
+        self.loudness = loudness_stage(synth, config.sample_rate_hz, config.loudness)
         self._lock = threading.Lock()             # the plan, and the sequencer, mixer and cues acting on it
         self._compose_lock = threading.Lock()     # the composer object, one bar at a time
         self._plan_version = 0                    # bumped by every change that may alter a bar
@@ -141,7 +141,9 @@ class Player:
                 start = self.sequencer.frame
                 end = start + len(out)
                 if not self._wants_bar_locked(until_frame=end):
-                    self._render_locked(out, start)
+                    self.loudness.render(out, start, self._render_piece_locked, self.plan, self.mixer.duck,
+                                         self._stop_frame is not None)
+                    self.samples_soft_clipped += soft_clip(out)
                     if self._stop_frame is None or start <= self._stop_frame:
                         self.cues.emit(start, end)
                     if self._next_bar >= self._forget_at_bar:
@@ -151,26 +153,8 @@ class Player:
             if self._compose_one(until_frame=end):
                 self.bars_composed_inline += 1
 
-    def _render_locked(self, out: np.ndarray, start: int) -> None:
-        """The synth's block, through the loudness stage (in pieces on its chunk grid)
-        when there is one, then the output ceiling."""
-        stage = self.loudness
-        if stage is None:
-            self._render_piece_locked(out, start)
-        else:
-            for offset, frames in stage.pieces(start, len(out)):
-                piece = out[offset:offset + frames]
-                stage.before(start + offset, self.plan, self.mixer.duck, self._stop_frame is not None)
-                self._render_piece_locked(piece, start + offset)
-                stage.after(piece)
-        self.samples_soft_clipped += soft_clip(out)
-
-    def _render_piece_locked(self, out: np.ndarray, start: int) -> None:
-        end = start + len(out)
-        extra = self.mixer.events(start, end)
-        if self.loudness is not None:
-            extra += self.loudness.events(start, end, self.plan)
-        events = self.sequencer.block_events(len(out), extra)
+    def _render_piece_locked(self, out: np.ndarray, start: int, extra: list[TimedEvent]) -> None:
+        events = self.sequencer.block_events(len(out), self.mixer.events(start, start + len(out)) + extra)
         self.synth.render_block(out, start, self.voices.filter(events))
 
     def render(self, frames: int) -> np.ndarray:
@@ -406,8 +390,7 @@ class Player:
             chord, offset = self._chord_at_locked(self.clock.bar_at_frame(frame), frame, quarter)
             motif = stinger.motif(chord, offset)
             events = [TimedEvent(self.clock.frame_at_quarter(quarter + t / PPQ), e) for t, e in motif]
-            if self.loudness is not None and stinger.channel == STINGER_CHANNEL:
-                self.loudness.stinger(stinger.name, stinger.channel, frame, events[-1].frame)
+            self.loudness.stinger(stinger.name, stinger.channel, frame, events[-1].frame)
             self.sequencer.schedule(events, STINGER_LANE)
             if self._silence_frame is not None:
                 self.sequencer.cancel_from(self._silence_frame, [STINGER_LANE])

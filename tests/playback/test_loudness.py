@@ -13,7 +13,7 @@ from engine.music.intent import Intent
 from engine.playback.ceiling import CEILING
 from engine.playback.leveller import LevelConfig, target_lufs
 from engine.playback.listening import gaps, loudness_lufs
-from engine.playback.loudness import moment_at
+from engine.playback.loudness import AsRendered, moment_at
 from engine.playback.player import Player, PlayerConfig
 from engine.playback.stingers import STINGER_CHANNEL, Stinger
 from engine.score.load import load_score
@@ -75,7 +75,7 @@ def test_off_means_no_gain_no_trim_and_blocks_as_given():
         p.render_into(out)
     p.stinger(Stinger("hit"))
     p.render_into(out)
-    assert p.synth.levels == [] and p.loudness is None
+    assert p.synth.levels == [] and isinstance(p.loudness, AsRendered)
     assert not [t for t in p.synth.events if t.event.channel == STINGER_CHANNEL and t.event.kind == Kind.CONTROL]
 
 
