@@ -11,18 +11,23 @@ goal 0), ``clicks`` (discontinuities, ``engine.playback.listening.clicks``: a se
 difference >= 0.02, >= 8x the RMS second difference of the 20 ms around it and >= 3x
 any of the millisecond after it; drum onsets +-6 ms excluded, and counted with them
 too in ``clicks_with_drums``; goal 0), ``loudness_lufs`` per score and state (integrated,
-ITU-R BS.1770 through pyloudnorm) with ``loudness_out_of_range`` (see
-``loudness_range``), the largest short-term loudness jump across a state change (3 s
+ITU-R BS.1770 through pyloudnorm) with ``loudness_out_of_range`` (goal: none; see
+``loudness_range``: the engine's target for the mood's arousal and the mean intensity
+heard, +-4 LU), the largest short-term loudness jump across a state change (3 s
 before vs 3 s after the landing; goal <= 6 LU where the score does not ask for a leap,
 see ``transition_jumps``), ``peak_dbfs`` of the output (goal <= 0: no clipping; the
-synth's own peak before the output ceiling and the samples the ceiling bent are shown
-too), ``hanging_notes`` after the stop (goal 0). About 4 minutes on a 2-core machine.
-Usage: python bench/listen.py [--seconds 120] [--seeds 1 2 3]
+synth's own peak before the output ceiling, the leveller's gain included as it is
+applied in the synth, and the samples the ceiling bent are shown too: goal 0),
+``level_gain_db`` (the range of the leveller's gain), ``hanging_notes`` after the stop
+(goal 0). ``--loudness off`` renders every score as rendered, without loudness
+management (docs/score-format.md, "Loudness"). About 2-4 minutes on a 2-core machine.
+Usage: python bench/listen.py [--seconds 120] [--seeds 1 2 3] [--loudness auto|off]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -40,7 +45,9 @@ from engine.composer.composer import Composer  # noqa: E402
 from engine.config import EngineConfig  # noqa: E402
 from engine.music.events import Kind  # noqa: E402
 from engine.music.sync import SYNC_POINTS  # noqa: E402
+from engine.music.intent import Intent  # noqa: E402
 from engine.playback.ceiling import CEILING  # noqa: E402
+from engine.playback.leveller import target_lufs  # noqa: E402
 from engine.playback.listening import clicks, gaps, loudness_lufs  # noqa: E402
 from engine.playback.synth import Synth  # noqa: E402
 from engine.score.load import load_score  # noqa: E402
@@ -52,12 +59,12 @@ MAX_JUMP_LU = 6.0
 DRUM_CHANNEL = 9
 
 
-def loudness_range(arousal: float) -> tuple[float, float]:
-    """The integrated loudness a state of a mood with ``arousal`` should have: -26 LUFS
-    for the calmest, -17 for the most excited (a linear map), +-4 LU either side. Calm
-    music quieter than combat, as the moods intend, and nothing near the full-scale
-    ceiling (the synth's gain puts a busy mix near -6 dBFS peak)."""
-    centre = -26.0 + 9.0 * arousal
+def loudness_range(arousal: float, intensity: float) -> tuple[float, float]:
+    """The integrated loudness a state of a mood with ``arousal``, heard at a mean
+    ``intensity``, should have: the engine's target rule (``target_lufs``: -26 LUFS for
+    the calmest mood at middle intensity, +9 LU across arousal, +4 LU across intensity),
+    +-4 LU either side. Calm music quieter than combat, as the moods intend."""
+    centre = target_lufs(Intent(arousal=arousal, intensity=intensity))
     return centre - 4.0, centre + 4.0
 
 
@@ -70,6 +77,7 @@ class ListeningSynth:
         self.sounding: dict[tuple[int, int], int] = {}
         self.peak = 0.0            # of the synth's own output, before the player's ceiling
         self.over_ceiling = 0      # samples the ceiling bent
+        self.levels: list[float] = [0.0]   # every gain the leveller set (dB)
 
     def render_block(self, out, start_frame, events):
         for timed in events:
@@ -88,6 +96,10 @@ class ListeningSynth:
         self.peak = max(self.peak, peak)
         if peak > CEILING:
             self.over_ceiling += int(np.count_nonzero(np.abs(out) > CEILING))
+
+    def set_level_db(self, level_db):
+        self.levels.append(level_db)
+        self._synth.set_level_db(level_db)
 
     def hanging(self) -> int:
         return sum(v for (channel, _), v in self.sounding.items() if channel != DRUM_CHANNEL)
@@ -108,11 +120,15 @@ class Deck:
         return self.left.pop()
 
 
-def session(score_path: Path, seed: int, seconds: float) -> dict:
-    """One pull-mode session; the audio, per-chunk heard states and what the bench needs."""
+def session(score_path: Path, seed: int, seconds: float, loudness: str | None = None) -> dict:
+    """One pull-mode session; the audio, per-chunk heard states and what the bench needs.
+    ``loudness`` overrides the score's setting (None: as the score says)."""
     config = EngineConfig(seed=seed)
     synth = ListeningSynth(Synth(sample_rate_hz=SR))
-    engine = MusicEngine(load_score(score_path), Composer.load(seed=seed), synth, config)
+    score = load_score(score_path)
+    if loudness is not None:
+        score = dataclasses.replace(score, loudness=loudness)
+    engine = MusicEngine(score, Composer.load(seed=seed), synth, config)
     score, rng = engine.score, random.Random(seed)
     events, syncs = Deck(score.events, rng), Deck(SYNC_POINTS, rng)
     chunks, states, intensities, transitions = [], [], [], []
@@ -135,7 +151,7 @@ def session(score_path: Path, seed: int, seconds: float) -> dict:
     return {"audio": np.concatenate(chunks), "states": states, "intensities": intensities,
             "stop_frame": stop_frame, "transitions": transitions,
             "drums": synth.drum_onsets, "hanging": synth.hanging(), "arousal": arousal,
-            "synth_peak": synth.peak, "over_ceiling": synth.over_ceiling}
+            "synth_peak": synth.peak, "over_ceiling": synth.over_ceiling, "levels": synth.levels}
 
 
 def random_call(engine: MusicEngine, rng: random.Random, events: Deck, syncs: Deck) -> None:
@@ -162,7 +178,10 @@ def transition_jumps(run: dict) -> list[tuple[float, int, str, str, bool]]:
     """(|short-term LUFS after - before|, landing frame, state before, state after,
     asked) for each change of state heard. The score *asks* for a big jump when the
     two sides differ by 0.5 or more in intensity (heard, 1 s either side) or in their
-    moods' arousal: a hidden pad alone at 0.15 to a chase at 0.95 is meant to leap."""
+    moods' arousal: a hidden pad alone at 0.15 to a chase at 0.95 is meant to leap.
+    The side before is every state heard in the 3 s measured before the landing: when
+    changes come faster than that (game over, then cruise for 0.4 s, then the boss),
+    the jump is from all of them, and asked if any of them asks."""
     audio, window, out = run["audio"], int(JUMP_WINDOW_S * SR), []
     chunk = int(CHUNK_S * SR)
     for frame in run["transitions"]:
@@ -175,8 +194,9 @@ def transition_jumps(run: dict) -> list[tuple[float, int, str, str, bool]]:
         before, after = loudness_lufs(audio[frame - window:frame], SR), loudness_lufs(audio[frame:frame + window], SR)
         step = int(1.0 / CHUNK_S)
         intensity = run["intensities"]
+        heard_before = set(run["states"][max(0, i - window // chunk):i])
         asked = (abs(intensity[min(i + step, len(intensity) - 1)] - intensity[max(i - step, 0)]) >= 0.5
-                 or abs(run["arousal"][new] - run["arousal"][old]) >= 0.5)
+                 or any(abs(run["arousal"][new] - run["arousal"][state]) >= 0.5 for state in heard_before))
         if math.isfinite(before) and math.isfinite(after):
             out.append((abs(after - before), frame, old, new, asked))
     return out
@@ -186,15 +206,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="music per session (default 120)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--loudness", choices=("auto", "off"), help="override the scores' loudness setting")
     args = parser.parse_args(argv)
     worst_gap, gap_count, click_list, jumps, peak, hanging, clicks_with_drums = None, 0, [], [], 0.0, 0, 0
-    synth_peak, soft_clipped = 0.0, 0
+    synth_peak, soft_clipped, levels = 0.0, 0, [0.0]
     loudness, out_of_range = {}, []
     for score_path in sorted((ROOT / "demo/scores").glob("*.yaml")):
         per_state: dict[str, list[np.ndarray]] = {}
+        heard_intensity: dict[str, list[float]] = {}
         arousal = {}
         for seed in args.seeds:
-            run = session(score_path, seed, args.seconds)
+            run = session(score_path, seed, args.seconds, args.loudness)
             where = {"score": score_path.stem, "seed": seed}
             for gap in gaps(run["audio"][:run["stop_frame"]], SR):
                 gap_count += 1
@@ -207,14 +229,17 @@ def main(argv=None) -> int:
             peak = max(peak, float(np.abs(run["audio"]).max()))
             hanging += run["hanging"]
             synth_peak, soft_clipped = max(synth_peak, run["synth_peak"]), soft_clipped + run["over_ceiling"]
+            levels += run["levels"]
             arousal = run["arousal"]
             for state, audio in by_state(run).items():
                 per_state.setdefault(state, []).append(audio)
+            for state, intensity in zip(run["states"], run["intensities"]):
+                heard_intensity.setdefault(state, []).append(intensity)
         loudness[score_path.stem] = {}
         for state, parts in sorted(per_state.items()):
             lufs = round(loudness_lufs(np.concatenate(parts), SR), 1)
             loudness[score_path.stem][state] = lufs
-            low, high = loudness_range(arousal[state])
+            low, high = loudness_range(arousal[state], float(np.mean(heard_intensity[state])))
             if not low <= lufs <= high:
                 out_of_range.append({"score": score_path.stem, "state": state, "lufs": lufs,
                                      "range": [round(low, 1), round(high, 1)]})
@@ -233,6 +258,7 @@ def main(argv=None) -> int:
         "transitions_measured": len(jumps),
         "peak_dbfs": round(20 * math.log10(max(peak, 1e-12)), 2),
         "synth_peak_dbfs": round(20 * math.log10(max(synth_peak, 1e-12)), 2), "samples_soft_clipped": soft_clipped,
+        "level_gain_db": [round(min(levels), 1), round(max(levels), 1)],
         "hanging_notes": hanging,
     }))
     return 0

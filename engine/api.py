@@ -63,6 +63,7 @@ from engine.callqueue import CallQueue
 from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
+from engine.playback.leveller import LevelConfig
 from engine.playback.player import Cue, Player, PlayerConfig
 from engine.score.format import Score
 from engine.score.load import load_score
@@ -88,7 +89,8 @@ class MusicEngine:
         self.config = config
         self.synth = synth
         machine = ScoreMachine(score, config.sample_rate_hz, strict=config.strict)
-        player_config = PlayerConfig(config.sample_rate_hz, config.lookahead_bars, score.phrase_bars)
+        player_config = PlayerConfig(config.sample_rate_hz, config.lookahead_bars, score.phrase_bars,
+                                     loudness=LevelConfig() if score.loudness == "auto" else None)
         self._player = Player(composer, synth, machine.intent_at(0), player_config, state=score.initial_state)
         # every key exists from the start: snapshot() copies it while the render side counts
         self._counters = dict.fromkeys(_ENGINE_COUNTERS, 0)

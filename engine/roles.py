@@ -41,9 +41,13 @@ class Composer(Protocol):
 class Synth(Protocol):
     """Turns timed MIDI events into audio. ``render_block`` fills ``out`` (float32,
     (frames, 2)) with the frames from ``start_frame`` on, applying ``events`` (sorted,
-    all inside the block) on the way; blocks come in order, with no gap."""
+    all inside the block) on the way; blocks come in order, with no gap.
+    ``set_level_db`` trims the output level (dB from the synth's own) from the next
+    frame rendered, without a step: the loudness leveller's fader."""
 
     def render_block(self, out: np.ndarray, start_frame: int, events: Sequence[TimedEvent]) -> None: ...
+
+    def set_level_db(self, level_db: float) -> None: ...
 
     def close(self) -> None: ...
 

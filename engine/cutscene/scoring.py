@@ -113,6 +113,9 @@ class RecordingSynth:
         self.events.extend(events)
         self.inner.render_block(out, start_frame, events)
 
+    def set_level_db(self, level_db: float) -> None:
+        self.inner.set_level_db(level_db)
+
     def close(self) -> None:
         self.inner.close()
 

@@ -1,8 +1,11 @@
 """The output ceiling: a soft clipper on every rendered block, so the music never clips.
 
 FluidSynth sums voices with no limit: the example scores' loudest state (the space
-shooter's boss, five layers near full velocity) peaked at +2.7 dBFS in
-``bench/listen.py``, which a 16-bit file or a device would clip hard. Above
+shooter's boss, five layers near full velocity) peaks at +2.7 dBFS as rendered, which a
+16-bit file or a device would clip hard. The loudness leveller
+(``engine.playback.loudness``) keeps peaks under -3 dBFS, so with it this stage bends
+nothing in ``bench/listen.py``; it stays for what a leveller cannot foresee (a score
+with ``loudness: off``, an authored stinger far louder than its first hearing). Above
 ``CEILING`` c (-1 dBFS) a sample is bent smoothly towards ``LIMIT`` L (-0.1 dBFS),
 
     c + (L - c) * tanh((|x| - c) / (L - c)),

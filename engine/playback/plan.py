@@ -265,12 +265,14 @@ class Plan:
 
     def forget_history(self, frame: int) -> None:
         """Forget what lies before ``frame`` so that a long session costs what a short one
-        does: the changes up to ``frame`` fold into one (the intent in force there), runs
+        does: the changes up to ``frame`` fold into one (the intent in force there, from
+        the landing it is heard from, with that landing's state), runs
         over by then go, and so do the clock's bars and tempo points before it. Nothing
         read at ``frame`` or later changes; earlier frames are no longer answered."""
         last = bisect.bisect_right(self.changes, frame, key=lambda c: c.frame) - 1
-        if last > 0:
-            self.changes[:last + 1] = [Change(self.changes[last].frame, self.fold(frame))]
+        if last > 0:   # the one change keeps the landing it is heard from: its frame and state
+            landed = next(c for c in reversed(self.changes[:last + 1]) if c.intent is not None)
+            self.changes[:last + 1] = [Change(landed.frame, self.fold(frame), state=landed.state)]
         bar = self.clock.bar_at_frame(frame)
         self.runs = [r for r in self.runs if r.end_bar is None or r.end_bar > bar]
         self.clock.forget_before(frame)

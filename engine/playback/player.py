@@ -48,6 +48,8 @@ from engine.playback.arranger import Arranger, layer_gains
 from engine.playback.ceiling import soft_clip
 from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.cues import Cue, CueTrack
+from engine.playback.leveller import LevelConfig
+from engine.playback.loudness import loudness_stage
 from engine.playback.mixer import Mixer
 from engine.playback.plan import Heard, Plan, Run
 from engine.playback.resume import ResumeMemory
@@ -63,13 +65,15 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class PlayerConfig:
     """``lookahead_bars`` composed ahead of the head; ``tempo_ramp_beats`` over which a
-    tempo change glides (0: at once); ``fade_beats`` of a layer fade when no fade_s."""
+    tempo change glides (0: at once); ``fade_beats`` of a layer fade when no fade_s;
+    ``loudness``: the leveller's settings (``engine.playback.loudness``), None: off."""
 
     sample_rate_hz: int = 48000
     lookahead_bars: int = 1
     phrase_bars: int = 4
     tempo_ramp_beats: float = 0.0
     fade_beats: float = 1.0
+    loudness: LevelConfig | None = LevelConfig()
 
     def __post_init__(self) -> None:
         if not 1 <= self.lookahead_bars <= 16:
@@ -101,6 +105,7 @@ class Player:
         self.sequencer = Sequencer()
         self.mixer = Mixer({spec.name: spec.channel for spec in layers}, layer_gains(intent, layers))
         self.voices = VoiceGate(no_restrike_channels=[spec.channel for spec in layers if spec.percussive])
+        self.loudness = loudness_stage(synth, config.sample_rate_hz, config.loudness)
         self._lock = threading.Lock()             # the plan, and the sequencer, mixer and cues acting on it
         self._compose_lock = threading.Lock()     # the composer object, one bar at a time
         self._plan_version = 0                    # bumped by every change that may alter a bar
@@ -136,8 +141,8 @@ class Player:
                 start = self.sequencer.frame
                 end = start + len(out)
                 if not self._wants_bar_locked(until_frame=end):
-                    events = self.sequencer.block_events(len(out), self.mixer.events(start, end))
-                    self.synth.render_block(out, start, self.voices.filter(events))
+                    self.loudness.render(out, start, self._render_piece_locked, self.plan, self.mixer.duck,
+                                         self._stop_frame is not None)
                     self.samples_soft_clipped += soft_clip(out)
                     if self._stop_frame is None or start <= self._stop_frame:
                         self.cues.emit(start, end)
@@ -147,6 +152,10 @@ class Player:
                     return
             if self._compose_one(until_frame=end):
                 self.bars_composed_inline += 1
+
+    def _render_piece_locked(self, out: np.ndarray, start: int, extra: list[TimedEvent]) -> None:
+        events = self.sequencer.block_events(len(out), self.mixer.events(start, start + len(out)) + extra)
+        self.synth.render_block(out, start, self.voices.filter(events))
 
     def render(self, frames: int) -> np.ndarray:
         """Render ``frames`` frames into a new array (offline use)."""
@@ -381,6 +390,7 @@ class Player:
             chord, offset = self._chord_at_locked(self.clock.bar_at_frame(frame), frame, quarter)
             motif = stinger.motif(chord, offset)
             events = [TimedEvent(self.clock.frame_at_quarter(quarter + t / PPQ), e) for t, e in motif]
+            self.loudness.stinger(stinger.name, stinger.channel, frame, events[-1].frame)
             self.sequencer.schedule(events, STINGER_LANE)
             if self._silence_frame is not None:
                 self.sequencer.cancel_from(self._silence_frame, [STINGER_LANE])

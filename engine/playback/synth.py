@@ -27,10 +27,12 @@ real-time and offline output agree to the sample. Order within a frame is kept.
 Level. ``DEFAULT_GAIN`` = 0.6 puts the example piece (``engine.music.example``: melody,
 chords, bass and drums, reverb and chorus on) at a peak of -6.1 dBFS, RMS -21 dBFS,
 with FluidR3_GM at 48 kHz; FluidSynth's own default of 0.2 is 9.5 dB quieter. Six-note
-piano chords at velocity 100 peak near -7 dBFS. The loudest state of the example scores
-(the space shooter's boss: five layers near full velocity, brass and distortion guitar)
-peaks at +2.7 dBFS (``bench/listen.py``), so the player soft-clips its output above
--1 dBFS (``engine.playback.ceiling``) rather than letting a file or a device clip it.
+piano chords at velocity 100 peak near -7 dBFS. As rendered, the loudest state of the
+example scores (the space shooter's boss: five layers near full velocity, brass and
+distortion guitar) peaks at +2.7 dBFS (``bench/listen.py``). So the player levels the
+music (``engine.playback.loudness``) through ``set_level_db``, FluidSynth's master
+gain, keeping peaks under -3 dBFS, and soft-clips its output above -1 dBFS
+(``engine.playback.ceiling``) as a safety rather than letting a file or a device clip.
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ class _Calls:
         self.noteoff = bind("fluid_synth_noteoff", c_int, c_int)
         self.cc = bind("fluid_synth_cc", c_int, c_int, c_int)
         self.pitch_bend = bind("fluid_synth_pitch_bend", c_int, c_int)
+        self.set_gain = ctypes.PYFUNCTYPE(None, c_ptr, ctypes.c_float)(("fluid_synth_set_gain", lib))
 
 
 def check_buffer(out) -> None:
@@ -255,6 +258,14 @@ class Synth:
         if channel == DRUM_CHANNEL and bank == 0:
             bank = DRUM_BANK
         self._fs.program_select(channel, self._sfid, bank, program_number)
+
+    def set_level_db(self, level_db: float) -> None:
+        """Trim the output to ``level_db`` dB from the gain the synth was built with
+        (within FluidSynth's 0..10), from the next frame rendered. FluidSynth glides every
+        voice to a new gain over one 64-frame block (measured: a linear ramp, no step);
+        the loudness leveller's fader (``engine.playback.loudness``)."""
+        self._check_open()
+        self._calls.set_gain(self._handle, min(10.0, self.gain * 10.0 ** (level_db / 20.0)))
 
     def all_notes_off(self) -> None:
         """Release every sounding note on every channel (they still ring out)."""

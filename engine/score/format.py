@@ -240,6 +240,8 @@ class Score:
     phrase_bars: int = 4
     version: int = FORMAT_VERSION
     file: Path | None = field(default=None, compare=False)
+    loudness: str = "auto"
+    """``auto``: the engine levels each state to its intent (``engine.playback.loudness``); ``off``: as rendered."""
 
     def __post_init__(self) -> None:
         for name in ("states", "moods", "parameters", "events", "stingers"):

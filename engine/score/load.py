@@ -18,14 +18,24 @@ from engine.score.source import Document, Problems, SourceError, load_yaml
 
 log = logging.getLogger(__name__)
 
-TOP_KEYS = ("version", "name", "initial_state", "phrase_bars", "moods", "parameters",
+TOP_KEYS = ("version", "name", "initial_state", "phrase_bars", "loudness", "moods", "parameters",
             "stingers", "states", "events")
+LOUDNESS_MODES = ("auto", "off")
 
 
 def check_version(p: Problems, data: dict) -> None:
     version = src.get_int(p, (), data, "version")
     if version is not None and version != FORMAT_VERSION:
         p.add(("version",), f"version {version} is not supported (this engine reads {FORMAT_VERSION})")
+
+
+def read_loudness(p: Problems, data: dict) -> str | None:
+    """``loudness: auto | off`` (default auto). YAML reads a bare ``off`` (or ``false``,
+    ``no``) as the boolean false, and ``on``/``true`` as true: those mean off and auto."""
+    value = data.get("loudness")
+    if isinstance(value, bool):
+        return "auto" if value else "off"
+    return src.get_enum(p, (), data, "loudness", LOUDNESS_MODES, default="auto")
 
 
 def build_score(doc: Document) -> Score:
@@ -38,6 +48,7 @@ def build_score(doc: Document) -> Score:
     check_version(p, data)
     name = src.get_str(p, (), data, "name")
     phrase_bars = src.get_int(p, (), data, "phrase_bars", 1, 64, default=4)
+    loudness = read_loudness(p, data)
     moods = v.read_moods(p, data.get("moods"), DEFAULT_MOODS)
     parameters = v.read_parameters(p, data.get("parameters"))
     stingers = v.read_stingers(p, data.get("stingers"), moods)
@@ -50,7 +61,7 @@ def build_score(doc: Document) -> Score:
         v.check_reference(p, ("initial_state",), initial, "state", states)
     p.raise_if_any()
     return Score(name, initial, states, moods, parameters, events, stingers, phrase_bars,
-                 FORMAT_VERSION, doc.file)
+                 FORMAT_VERSION, doc.file, loudness)
 
 
 def load_score(path: str | Path, text: str | None = None) -> Score:

@@ -57,6 +57,10 @@ class RecordingSynth:
         self.events = []
         self.frames = 0
         self.closed = False
+        self.levels: list[tuple[int, float]] = []     # (frame, dB) of every set_level_db
+
+    def set_level_db(self, level_db: float) -> None:
+        self.levels.append((self.frames, level_db))
 
     def close(self) -> None:
         self.closed = True
@@ -92,6 +96,11 @@ class SineSynth(RecordingSynth):
         self.sr = sample_rate_hz
         self.notes: dict = {}
         self.expression = [1.0] * 16
+        self.level = 1.0
+
+    def set_level_db(self, level_db: float) -> None:
+        super().set_level_db(level_db)
+        self.level = 10.0 ** (level_db / 20.0)
 
     def render_block(self, out, start_frame, events):
         super().render_block(out, start_frame, events)
@@ -106,7 +115,7 @@ class SineSynth(RecordingSynth):
             sig = np.zeros(b - a)
             for (ch, pitch), vel in self.notes.items():
                 hz = 440.0 * 2 ** ((pitch - 69) / 12)
-                sig += 0.05 * vel / 127 * self.expression[ch] * np.sin(2 * np.pi * hz * t)
+                sig += 0.05 * vel / 127 * self.expression[ch] * self.level * np.sin(2 * np.pi * hz * t)
             out[a - start_frame:b - start_frame] = sig[:, None]
 
     def _apply(self, e):

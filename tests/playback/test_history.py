@@ -26,7 +26,7 @@ RATE = 22050
 def _session(monkeypatch, history_s: float, seconds: int = 90):
     monkeypatch.setattr(player_module, "HISTORY_S", history_s)
     rng = random.Random(4)
-    chunks, cues = [], []
+    chunks, cues, heard = [], [], []
     with MusicEngine.load(SCORE, seed=4, sample_rate_hz=RATE) as engine:
         states, events = sorted(engine.score.states), sorted(engine.score.events)
         for step in range(seconds * 2):
@@ -39,9 +39,9 @@ def _session(monkeypatch, history_s: float, seconds: int = 90):
                 engine.trigger_stinger("item")
             chunks.append(engine.render(RATE // 2))
             cues += engine.poll()
-            engine.snapshot()            # reads the heard frame's bar and intent
+            heard.append(engine.snapshot().state)       # reads the heard frame's bar and intent
         sizes = engine.offline().plan_sizes()
-    return np.concatenate(chunks), cues, sizes
+    return np.concatenate(chunks), cues + heard, sizes
 
 
 def test_forgetting_the_history_changes_no_byte(monkeypatch):
@@ -49,7 +49,7 @@ def test_forgetting_the_history_changes_no_byte(monkeypatch):
     short, short_cues, short_sizes = _session(monkeypatch, 0.5)
     assert np.abs(whole).max() > 0.01
     assert np.array_equal(whole, short)
-    assert whole_cues == short_cues
+    assert whole_cues == short_cues            # and the states heard: a forgotten landing keeps its state
     assert whole_sizes["tempo_points"] > 10 and whole_sizes["bar_grid"] > 30, whole_sizes
     assert short_sizes["changes"] <= 8 and short_sizes["tempo_points"] <= 4 and short_sizes["bar_grid"] <= 6, short_sizes
 

@@ -104,3 +104,21 @@ def test_closed_synth_raises():
 def test_bad_sample_rate():
     with pytest.raises(ValueError, match="sample_rate_hz"):
         Synth(sample_rate_hz=100)
+
+
+def test_set_level_db_trims_the_output_with_a_64_frame_glide():
+    def held_chord(level_db):
+        with Synth(sample_rate_hz=RATE, reverb=False, chorus=False) as s:
+            s.render_block(np.zeros((GRID_FRAMES, 2), dtype=np.float32), 0,
+                           [TimedEvent(0, program(0, 48)), TimedEvent(0, note_on(0, 60, 100))])
+            before = s.render(RATE // 2)
+            s.set_level_db(level_db)
+            return before, s.render(RATE // 2)
+
+    (same, plain), (_, trimmed) = held_chord(0.0), held_chord(-6.0)
+    audible = np.abs(plain[GRID_FRAMES:, 0]) > 1e-3
+    ratio = trimmed[GRID_FRAMES:, 0][audible] / plain[GRID_FRAMES:, 0][audible]
+    assert np.allclose(ratio, 10 ** (-6 / 20), atol=1e-3)                       # -6 dB from the next block on
+    ramp = trimmed[:GRID_FRAMES, 0] / np.where(np.abs(plain[:GRID_FRAMES, 0]) > 1e-3, plain[:GRID_FRAMES, 0], np.nan)
+    assert np.nanmax(np.abs(np.diff(ramp))) < 0.02                               # over 64 frames, no step
+    assert np.abs(same).max() > 0.01

@@ -11,7 +11,7 @@ from .conftest import MINIMAL
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-NAMES = st.sampled_from(["version", "name", "initial_state", "phrase_bars", "moods", "parameters", "stingers",
+NAMES = st.sampled_from(["version", "name", "initial_state", "phrase_bars", "loudness", "moods", "parameters", "stingers",
                          "states", "events", "a", "b", "go", "hit", "calm", "tense", "danger", "mood", "tempo",
                          "key", "mode", "meter", "layers", "segments", "intensity", "to", "from", "sync",
                          "transitions", "set", "file", "range", "default", "points", "curve", "valence",

@@ -66,6 +66,8 @@ BROKEN = {
                 "7: moods.m.instruments.melody: unknown General MIDI instrument 'flutes' (did you mean 'Flute'?)"),
     "stinger both": ("hit: {mood: tense}", "hit: {mood: tense, file: x.mid}",
                      "7: stingers.hit: give a stinger either 'mood' (generated) or 'file' (authored MIDI), exactly one"),
+    "loudness mode": ("initial_state: a\n", "initial_state: a\nloudness: loud\n",
+                      "4: loudness: 'loud' is not allowed (one of: auto, off)"),
     "event does nothing": ("go: {from: a, to: b}", "go: {fade_s: 1}",
                            "12: events.go: this event does nothing: give it 'to', 'transitions', 'stinger' or 'set'"),
 }
@@ -85,6 +87,13 @@ def test_minimal_loads(write_score):
     score = load_score(write_score(MINIMAL))
     assert score.summary() == "T: 2 states, 1 events, 1 parameters, 1 stingers"
     assert set(score.moods) >= {"calm", "mysterious", "tense", "action", "triumphant", "sad", "playful"}
+
+
+@pytest.mark.parametrize("text, mode", [("", "auto"), ("loudness: auto\n", "auto"), ("loudness: off\n", "off"),
+                                        ("loudness: false\n", "off"), ("loudness: 'off'\n", "off")])
+def test_loudness_is_auto_unless_the_score_says_off(write_score, text, mode):
+    # YAML reads a bare off (or false, no) as a boolean: it means off all the same
+    assert load_score(write_score(MINIMAL.replace("initial_state: a\n", "initial_state: a\n" + text))).loudness == mode
 
 
 def test_all_problems_are_reported(write_score):
