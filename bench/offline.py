@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.cutscene.cli import score_cutscene  # noqa: E402
+from engine.cutscene.cli_score import score_cutscene  # noqa: E402
 from engine.cutscene.export import write_rendering_midi  # noqa: E402
 from engine.playback.synth import find_soundfont  # noqa: E402
 from fluidsynth_cli import fluidsynth_command, run_fluidsynth  # noqa: E402

@@ -11,19 +11,36 @@ duration: the share of one core the engine uses; the simulated host (device read
 game calls) is not counted. Block render times are wall-clock. ``bars_composed_inline``
 counts bars the render thread had to compose itself (a transition rolled them back
 and the next block needed them at once); the composer thread composes the rest.
-Usage: python bench/realtime.py [--seconds 300]
+
+With ``--game-busy-ms 12`` two more sessions run, each as long: a game thread in this
+process, at 60 fps, spins in pure Python for 12 ms of each 16.7 ms frame (holding the
+GIL, as physics, AI and drawing do) and drives the music through the public
+``MusicEngine`` on the ``virtual`` output: a parameter every frame, and every 0.5-3 s
+an event, a state change at a random sync point or a stinger; it polls cues and reads
+a snapshot every frame. First with the engine in its own process (the default), then
+in this process (the baseline, which a busy game starves). Added to the JSON line:
+``underruns_game_busy`` and ``late_reads_game_busy`` (the virtual device's, engine
+process), the same ``..._in_process``, ``call_latency_ms_p99`` (a call on the game
+thread to the control frame that applies it, 50 us bins), ``cue_error_frames_max``
+(how many frames a cue was delivered before it was heard, or after the poll at which
+it was already heard), ``engine_start_s`` (``start()``: spawn to playing), and
+``rtf_engine_process`` (CPU time of the whole engine process while playing, the
+virtual device thread included, over the music's duration; ``..._no_device``
+without it).
+Usage: python bench/realtime.py [--seconds 300] [--game-busy-ms 12]
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
+import math
 import multiprocessing
 import os
 import random
 import resource
 import sys
+import threading
 import time
 
 import numpy as np
@@ -39,6 +56,8 @@ from engine.playback.stingers import Stinger  # noqa: E402
 from engine.playback.stream import AudioStream, StreamConfig  # noqa: E402
 from engine.playback.synth import Synth  # noqa: E402
 
+SCORE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demo", "scores", "dungeon.yaml")
+GAME_FPS = 60
 
 def load_composer():
     from engine.composer.composer import Composer
@@ -118,6 +137,112 @@ def grid_error(player, landing: int, sync: str) -> int:
     return min(abs(landing - p) for p in points)
 
 
+def spin(until_s: float) -> int:
+    """Pure Python work until ``until_s`` (perf_counter): holds the GIL like game code."""
+    n = 0
+    while time.perf_counter() < until_s:
+        n += 1
+    return n
+
+
+class GameCalls:
+    """What the game says each frame: a parameter, and now and then an event, a state
+    change at a random sync point or a stinger (over every sync point in turn)."""
+
+    def __init__(self, music, rng: random.Random):
+        self.music, self.rng, self.score = music, rng, music.score
+        self.next_s, self.syncs = rng.uniform(0.5, 3.0), 0
+
+    def frame(self, t_s: float) -> None:
+        music, rng = self.music, self.rng
+        music.set_parameter("danger", 0.5 + 0.5 * math.sin(t_s / 7.0))
+        if t_s < self.next_s:
+            return
+        self.next_s += rng.uniform(0.5, 3.0)
+        roll = rng.random()
+        if roll < 0.4:
+            music.post_event(rng.choice(list(self.score.events)))
+        elif roll < 0.75:
+            music.set_state(rng.choice(list(self.score.states)), SYNC_POINTS[self.syncs % len(SYNC_POINTS)])
+            self.syncs += 1
+        else:
+            music.trigger_stinger(rng.choice(list(self.score.stingers)))
+
+
+class CueCheck:
+    """Cue delivery error, in frames: a cue delivered before its frame was heard, or one
+    already heard before the previous poll began (that poll should have had it)."""
+
+    def __init__(self, music):
+        self.music, self.before_last_poll, self.error_frames, self.cues = music, 0, 0, 0
+
+    def poll(self) -> None:
+        before = self.music.heard_frame
+        cues = self.music.poll()
+        after = self.music.heard_frame
+        for cue in cues:
+            self.error_frames = max(self.error_frames, self.before_last_poll - cue.frame, cue.frame - after + 1)
+        self.cues += len(cues)
+        self.before_last_poll = before
+
+
+def game_session(seconds: float, seed: int, busy_ms: float, sr: int, block: int, latency_blocks: int,
+                 in_process: bool) -> dict:
+    """A busy game thread drives the public MusicEngine on the virtual output; see the docstring."""
+    from engine.api import MusicEngine
+
+    music = MusicEngine.load(SCORE, seed=seed, sample_rate_hz=sr, block_frames=block, latency_blocks=latency_blocks)
+    t0 = time.perf_counter()
+    music.start("virtual", in_process=in_process)
+    start_s = time.perf_counter() - t0
+    remote = music.engine_process
+    first = remote.stats() if remote is not None else None
+    cues, calls = CueCheck(music), GameCalls(music, random.Random(seed))
+
+    def game() -> None:
+        frame_s, begin = 1.0 / GAME_FPS, time.perf_counter()
+        for n in range(int(seconds * GAME_FPS)):
+            due = begin + n * frame_s
+            delay_s = due - time.perf_counter()
+            if delay_s > 0:
+                time.sleep(delay_s)
+            spin(due + busy_ms / 1000.0)
+            calls.frame(n * frame_s)
+            cues.poll()
+            music.snapshot()
+
+    thread = threading.Thread(target=game, name="game")
+    thread.start()
+    thread.join()
+    snap = music.snapshot()
+    result = {"start_s": start_s, "underruns": snap.underruns, "late_reads": snap.counters["late_reads"],
+              "late_read_worst_ms": snap.counters["late_read_worst_us"] / 1000, "cue_error": cues.error_frames,
+              "cues": cues.cues}
+    result.update(engine_process_figures(remote, first, sr) if remote is not None else in_process_figures(music, sr))
+    music.close()
+    return result
+
+
+def engine_process_figures(remote, first: dict, sr: int) -> dict:
+    """Call latency and the CPU shares of the engine process while it played."""
+    last = remote.stats()
+    played_s = (last["heard_frame"] - first["heard_frame"]) / sr
+    share = {name: (last[name] - first[name]) / 1e9 / played_s
+             for name in ("cpu_ns", "render_cpu_ns", "composer_cpu_ns", "device_cpu_ns")}
+    return {"call_p99": last["call_latency_ms_p99"], "call_max": last["call_latency_ms_max"],
+            "calls": last["calls_applied"], "rtf": share["cpu_ns"], "rtf_no_device": share["cpu_ns"] - share["device_cpu_ns"],
+            "rtf_render": share["render_cpu_ns"], "rtf_composer": share["composer_cpu_ns"]}
+
+
+def in_process_figures(music, sr: int) -> dict:
+    """The CPU shares of the in-process engine's threads (render, composer, virtual device)."""
+    output = music._output
+    engine_s = sum(time.clock_gettime(time.pthread_getcpuclockid(t.ident))
+                   for t in (output.stream._thread, output.stream._composer))
+    played_s = output.stream.frames_read / sr
+    return {"rtf": (engine_s + output.device_cpu_s) / played_s, "rtf_no_device": engine_s / played_s}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300.0)
@@ -125,8 +250,16 @@ def main(argv=None) -> int:
     parser.add_argument("--block-frames", type=int, default=256)
     parser.add_argument("--latency-blocks", type=int, default=3)
     parser.add_argument("--refill-blocks", type=int, default=None, help="blocks per render-thread wake (default latency_blocks - 1)")
+    parser.add_argument("--game-busy-ms", type=float, default=None,
+                        help="also run a game thread busy this long per 60 fps frame (engine process, then in-process)")
+    parser.add_argument("--baseline-seconds", type=float, default=None,
+                        help="length of the in-process game-load baseline (default --seconds)")
+    parser.add_argument("--game-only", action="store_true", help="with --game-busy-ms: skip the idle and busy-core runs")
     args = parser.parse_args(argv)
     sr = 48000
+    if args.game_only and args.game_busy_ms is not None:
+        print(json.dumps(game_load_fields(args, sr)))
+        return 0
     idle = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)
     stop = multiprocessing.Event()
     busy = multiprocessing.Process(target=busy_loop, args=(stop,), daemon=True)
@@ -136,7 +269,7 @@ def main(argv=None) -> int:
     finally:
         stop.set()
         busy.join(timeout=5)
-    print(json.dumps({
+    line = {
         "rtf": round(idle["rtf"], 4),
         "block_render_ms_p50": round(idle["p50"], 3),
         "block_render_ms_p99": round(idle["p99"], 3),
@@ -149,8 +282,40 @@ def main(argv=None) -> int:
         "bars_composed_inline": idle["bars_inline"],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "composer": idle["composer"],
-    }))
+    }
+    if args.game_busy_ms is not None:
+        line.update(game_load_fields(args, sr))
+    print(json.dumps(line))
     return 0
+
+
+def game_load_fields(args, sr: int) -> dict:
+    """The engine-process run under a busy game thread, then the in-process baseline."""
+    shape = dict(busy_ms=args.game_busy_ms, sr=sr, block=args.block_frames, latency_blocks=args.latency_blocks)
+    served = game_session(args.seconds, args.seed, in_process=False, **shape)
+    baseline = game_session(args.baseline_seconds or args.seconds, args.seed, in_process=True, **shape)
+    return {
+        "game_busy_ms": args.game_busy_ms,
+        "underruns_game_busy": served["underruns"],
+        "late_reads_game_busy": served["late_reads"],
+        "late_read_worst_ms_game_busy": served["late_read_worst_ms"],
+        "call_latency_ms_p99": served["call_p99"],
+        "call_latency_ms_max": served["call_max"],
+        "calls": served["calls"],
+        "cue_error_frames_max": max(served["cue_error"], baseline["cue_error"]),
+        "cues": served["cues"],
+        "engine_start_s": round(served["start_s"], 3),
+        "rtf_engine_process": round(served["rtf"], 4),
+        "rtf_engine_process_no_device": round(served["rtf_no_device"], 4),
+        "rtf_engine_process_render": round(served["rtf_render"], 4),
+        "rtf_engine_process_composer": round(served["rtf_composer"], 4),
+        "rtf_in_process": round(baseline["rtf"], 4),
+        "rtf_in_process_no_device": round(baseline["rtf_no_device"], 4),
+        "underruns_game_busy_in_process": baseline["underruns"],
+        "late_reads_game_busy_in_process": baseline["late_reads"],
+        "late_read_worst_ms_game_busy_in_process": baseline["late_read_worst_ms"],
+        "baseline_seconds": args.baseline_seconds or args.seconds,
+    }
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.music.example import example_song  # noqa: E402
 from engine.music.midi import write_midi  # noqa: E402
-from engine.playback.render import render_midi_file  # noqa: E402
+from engine.playback.render_midi import render_midi_file  # noqa: E402
 from engine.playback.synth import find_soundfont  # noqa: E402
 from fluidsynth_cli import fluidsynth_command, run_fluidsynth  # noqa: E402
 

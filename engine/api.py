@@ -13,10 +13,12 @@ depends only on the seed and the calls with their frames, never on thread timing
 ``moodscore replay`` applies a recorded session at the same frames and re-renders it
 bit-identically.
 
-Outputs. ``start("pygame" | "sounddevice")`` plays live through a ring buffer a render
-thread keeps full; ``start("wav:PATH")`` renders offline as ``advance(seconds)`` is
-called; with no output (or ``"null"``) the host pulls audio itself with
-``render(frames)``, e.g. from its own audio callback.
+Outputs. ``start("pygame" | "sounddevice" | "virtual")`` plays live through a ring
+buffer a render thread keeps full, in an engine process of its own (``engine.server``:
+the game's GIL cannot starve it; calls, cues and snapshots cross through shared memory)
+or, with ``in_process=True``, on threads of this process; ``start("wav:PATH")`` renders
+offline as ``advance(seconds)`` is called; with no output (or ``"null"``) the host
+pulls audio itself with ``render(frames)``, e.g. from its own audio callback.
 
 Errors. Bad API arguments (a sync point that does not exist, a negative or non-finite
 fade, a frame count that is not a whole number) are a ValueError or TypeError at the
@@ -50,7 +52,7 @@ import logging
 import numbers
 import os
 import threading
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -58,15 +60,15 @@ import numpy as np
 
 from engine.bridge import ScoreBridge
 from engine.callqueue import CallQueue
-from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
 from engine.offline import OfflineScript
-from engine.playback.plan import Pending
 from engine.playback.player import Cue, Player, PlayerConfig
 from engine.score.format import Score
 from engine.score.load import load_score
 from engine.score.machine import ScoreMachine
 from engine.session import MARK_EVERY_S, SessionHeader, SessionWriter
+from engine.snapshot import EngineSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -75,28 +77,6 @@ __all__ = ["MusicEngine", "EngineConfig", "EngineSnapshot"]
 _CUE_KINDS = ("beat", "bar", "transition", "stinger")
 _ENGINE_COUNTERS = ("rejected_calls", "unknown_stingers", "render_errors", "callback_errors", "calls_after_stop",
                     "stingers_suppressed")
-
-
-@dataclass(frozen=True, slots=True)
-class EngineSnapshot:
-    """Where the music is, for a HUD: at the frame being heard now."""
-
-    state: str
-    mood: str
-    intensity: float
-    parameters: dict[str, float]
-    bar: int
-    beat: int
-    tempo_bpm: float
-    meter: str
-    key: str
-    frame: int
-    time_s: float
-    latency_ms: float
-    underruns: int
-    counters: dict[str, int] = field(default_factory=dict)
-    pending: Pending | None = None
-    """A transition requested and not heard yet: its target ``state``, ``mood`` and landing ``frame``."""
 
 
 class MusicEngine:
@@ -124,9 +104,12 @@ class MusicEngine:
         self._pull_block = np.zeros((config.block_frames, 2), dtype=np.float32)
         self._pull_pos = config.block_frames            # nothing carried over yet
         self._frames_delivered = 0
-        if record and header is None:
+        if header is None:
             header = SessionHeader(config, score=str(Path(score.file).resolve()) if score.file else None)
+        self.session_header = header
+        self._record_path = os.fspath(record) if record else None
         self._record = SessionWriter(record, header) if record else None
+        self._remote = None   # the engine process's proxy while it plays (engine.server)
         self._lost_at_close = 0
         self._mark_every_frames = round(MARK_EVERY_S * config.sample_rate_hz)
         self._next_mark_frame = self._mark_every_frames
@@ -147,6 +130,7 @@ class MusicEngine:
         broken model file, ValueError for a setting out of range.
         """
         from engine.composer.composer import Composer
+        from engine.composer.planner import form_config_for_score
         from engine.playback.synth import Synth
 
         score_obj = score if isinstance(score, Score) else load_score(score)
@@ -154,7 +138,8 @@ class MusicEngine:
         if seed is None:
             seed = int.from_bytes(os.urandom(4), "little")
         config = dataclasses.replace(config or EngineConfig(), seed=int(seed), **settings)
-        composer = Composer.load(model, seed=config.seed, temperature=config.temperature, top_p=config.top_p)
+        composer = Composer.load(model, seed=config.seed, temperature=config.temperature, top_p=config.top_p,
+                                 form=form_config_for_score(score_obj))
         synth = Synth(soundfont, sample_rate_hz=config.sample_rate_hz)
         # absolute paths, and the SoundFont actually found: a replay from another
         # directory or with another $MOODSCORE_SOUNDFONT still renders the same bytes
@@ -173,10 +158,11 @@ class MusicEngine:
         """Set game parameter ``name`` (smoothed by the score); out-of-range values are clamped."""
         self._enqueue(SetParameter(str(name), float(value)))
 
-    def set_state(self, name: str, sync: str | None = None) -> None:
+    def set_state(self, name: str, sync: str | None = None, resume: bool = False) -> None:
         """Go to state ``name`` at ``sync`` (default ``next_bar``); ValueError for a sync
-        point that is not one of ``SYNC_POINTS``."""
-        self._enqueue(SetState(str(name), sync))
+        point that is not one of ``SYNC_POINTS``. With ``resume``, the state's music
+        continues where it was left (as a score transition with ``resume: true``)."""
+        self._enqueue((ResumeState if resume else SetState)(str(name), sync))
 
     def trigger_stinger(self, name: str) -> None:
         """Play stinger ``name`` over the music at its sync point."""
@@ -188,9 +174,25 @@ class MusicEngine:
         self._enqueue(Stop(float(fade_s)))
         self._stop_requested = True
 
+    def reload(self, path: str | os.PathLike | None = None) -> None:
+        """Re-read the score (default: the file it was loaded from) and swap it in at the
+        next bar line: the current state where the new score still has it, parameters
+        and the composer's memory carry on. A broken score raises ``SourceError`` (a
+        ValueError) listing each problem with file and line, and the old score plays on."""
+        path = path if path is not None else self.score.file
+        if path is None or self._remote is not None:
+            raise ValueError("reload: the score was not loaded from a file; give a path" if path is None else
+                             "reload: not while an engine process plays; start(..., in_process=True) to reload")
+        from engine.score.source import read_source_text
+
+        self._enqueue(ReloadScore(str(path), read_source_text(path)))
+
     def _enqueue(self, call: Call) -> None:
         if self.config.strict:
             self._check_name(call)
+        if self._remote is not None:
+            self._remote.send(call)
+            return
         self._queue.put(call)
 
     def _check_name(self, call: Call) -> None:
@@ -209,10 +211,14 @@ class MusicEngine:
     def on_stinger(self, fn: Callable[[Cue], None]) -> None:
         self._callbacks["stinger"].append(fn)
 
-    def poll(self) -> list[Cue]:
+    def poll(self, until_frame: int | None = None) -> list[Cue]:
         """Deliver the cues heard since the last call to the registered callbacks, on this
-        thread, in order; returns them too. Call it once per game frame."""
-        cues = self._player.poll(until_frame=self.heard_frame)
+        thread, in order; returns them too. Call it once per game frame. A pull host that
+        buffers what it renders (pyglet) passes ``until_frame``, the frame it plays now."""
+        if self._remote is not None:
+            cues = self._remote.poll()
+        else:
+            cues = self._player.poll(until_frame=self.heard_frame if until_frame is None else until_frame)
         for cue in cues:
             for fn in self._callbacks.get(cue.kind, ()):
                 self._call_back(fn, cue)
@@ -230,12 +236,16 @@ class MusicEngine:
     @property
     def heard_frame(self) -> int:
         """The frame being heard now: what the device (or the pull host) has taken."""
+        if self._remote is not None:
+            return self._remote.heard_frame
         output = self._output
         return output.heard_frame if output is not None else self._frames_delivered
 
     def snapshot(self) -> EngineSnapshot:
         """State, mood, intensity, key, bar, beat and tempo of the music heard now (a
         transition counts from its landing), the parameters now, and ``pending``."""
+        if self._remote is not None:
+            return self._remote.snapshot()
         frame = self.heard_frame
         heard = self._player.heard_at(frame)
         intent = heard.intent
@@ -245,7 +255,7 @@ class MusicEngine:
             parameters = {name: machine.parameter_at(name, frame) for name in self.score.parameters}
             counters = dict(machine.counters)
         extra = {"calls_coalesced": self._queue.coalesced, "calls_dropped": self._queue.dropped,
-                 "session_lines_lost": self._lines_lost()}
+                 "session_lines_lost": self._lines_lost(), **getattr(self._output, "counters", dict)()}
         for name, count in {**self._counters, **extra}.items():
             counters[name] = counters.get(name, 0) + count
         output = self._output
@@ -264,28 +274,57 @@ class MusicEngine:
 
     # ------------------------------------------------------------ outputs
 
-    def start(self, output: str = "null", **options) -> MusicEngine:
-        """Start playing through ``output``: "pygame", "sounddevice", "wav:PATH" or "null" (pull);
-        ``options`` go to the output (``engine.playback.outputs``), e.g. ``device=3``.
-        After ``stop()``, ``start()`` plays again: the music comes back at the first bar
-        line after the fade, through the output already open. RuntimeError when the
-        engine is closed, or when another output is asked for while one is open."""
-        from engine.playback.outputs import open_output
+    def start(self, output: str = "null", *, in_process: bool = False, **options) -> MusicEngine:
+        """Start playing through ``output``: "pygame", "sounddevice", "virtual", "wav:PATH" or
+        "null" (pull); ``options`` go to the output (``engine.playback.outputs``), e.g.
+        ``device=3``. A live output plays from an engine process (EngineError when it cannot
+        start; this engine stays usable) unless ``in_process``. After ``stop()``,
+        ``start()`` plays again: the music comes back at the first bar line after the fade,
+        through the output already open. RuntimeError when the engine is closed, or when
+        another output is asked for while one is open."""
+        from engine.playback.outputs import is_live, open_output
 
         if self._closed:
             raise RuntimeError("start(): the engine is closed")
         if output != "null" or options:
-            if self._output is not None:
+            if self._output is not None or self._remote is not None:
+                playing = type(self._output).__name__ if self._remote is None else "an engine process"
                 raise RuntimeError(f"start({str(output)[:80]!r}): the engine already plays through "
-                                   f"{type(self._output).__name__}; close() it and load again to change outputs")
-            self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
+                                   f"{playing}; close() it and load again to change outputs")
+            if is_live(output) and not in_process:
+                self._start_engine_process(output, options)
+            else:
+                self._output = open_output(output, _Source(self, self._player), self.config.stream(), **options).start()
         if self._stop_requested:
             self._stop_requested = False
             self._enqueue(Start())
         return self
 
+    def _start_engine_process(self, output: str, options: dict) -> None:
+        from engine.server import start_engine_process
+
+        if self._record is not None:   # the engine process records the session from here
+            self._record.detach()
+            self._record = None
+        try:
+            self._remote = start_engine_process(self, output, options, record=self._record_path)
+        except BaseException:
+            if self._record_path:
+                self._record = SessionWriter(self._record_path, self.session_header)
+            raise
+        self.synth.close()   # the engine process has its own; this one would only hold memory
+
+    @property
+    def engine_process(self):
+        """The engine process's ``RemoteEngine`` while it plays (its ``stats()``), else None."""
+        return self._remote
+
     def advance(self, seconds: float) -> int:
         """With an offline output ("wav:PATH"), render ``seconds`` more; live, wait that long."""
+        if self._remote is not None:
+            self._remote.process.check_alive()
+            time.sleep(max(0.0, seconds))
+            return round(seconds * self.config.sample_rate_hz)
         if self._output is None:
             raise RuntimeError("advance() needs an output: start('wav:PATH') or a live one; in pull mode use render()")
         return self._output.advance(seconds)
@@ -303,8 +342,9 @@ class MusicEngine:
             raise ValueError(f"render(frames): frames {frames} must be >= 0")
         if self._closed:
             raise RuntimeError("render(): the engine is closed")
-        if self._output is not None:
-            raise RuntimeError(f"render() is for pull mode; the engine is playing through {type(self._output).__name__}")
+        if self._output is not None or self._remote is not None:
+            playing = type(self._output).__name__ if self._remote is None else "an engine process"
+            raise RuntimeError(f"render() is for pull mode; the engine is playing through {playing}")
         out = np.empty((int(frames), 2), dtype=np.float32)
         pos, block = 0, self._pull_block
         with self._render_lock:
@@ -335,6 +375,8 @@ class MusicEngine:
         and never raises: a failing output or a full disk is logged, and everything is
         freed all the same. Waits for a ``render`` in progress on another thread to
         finish its block."""
+        if self._remote is not None:
+            self._remote.close()      # never raises: it waits, then terminates, then kills
         output, self._output = self._output, None
         if output is not None:
             try:
@@ -398,6 +440,7 @@ class MusicEngine:
             self._note_stop(call)
             try:
                 self._bridge.apply(call, frame)
+                self.score = self._bridge.score       # a reload swaps it
             except ValueError:
                 if self.config.strict:
                     raise

@@ -36,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=SEED, default=0, help=f"random seed of the composer, {SEED.span} (default 0)")
     parser.add_argument("--soundfont", type=existing_file("SoundFont"), help="SoundFont file (default: discovered)")
     parser.add_argument("--tail", type=tail, default=2.0, help=f"seconds to play after the last command, {tail.span} (default 2)")
+    parser.add_argument("--watch", action="store_true", help="reload the score when its file changes (at the next bar)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,13 +51,18 @@ def run(args: argparse.Namespace) -> int:
     engine = MusicEngine.load(args.score, soundfont=args.soundfont, seed=args.seed)
     engine.on_transition(lambda cue: print(f"  bar {cue.bar + 1}.{cue.beat + 1}  -> {cue.name}  ({cue.tempo_bpm:.0f} bpm)"))
     engine.on_stinger(lambda cue: print(f"  bar {cue.bar + 1}.{cue.beat + 1}  stinger {cue.name}"))
+    watcher = _watcher(engine, args.score) if args.watch and not offline else None
     with engine:
-        engine.start(args.output)
+        if watcher is not None:   # a reload swaps the score on the render side: it must run in this process
+            from engine.osc.serve import start_here
+            start_here(engine, args.output)
+        else:
+            engine.start(args.output)
         print(f"playing {engine.score.name!r} ({engine.score.summary()}); type 'help' for commands")
         for line in lines:
-            if not _do(engine, line, offline):
+            if not _do(engine, line, offline, watcher):
                 break
-        _wait(engine, args.tail, offline)
+        _wait(engine, args.tail, offline, watcher)
         engine.stop(fade_s=1.0)
         _wait(engine, 1.5, offline)
     if offline:
@@ -64,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _do(engine, line: str, offline: bool) -> bool:
+def _watcher(engine, path: str):
+    from engine.score.watch import ScoreWatcher
+
+    return ScoreWatcher(path, engine.reload, report=lambda text: print(f"  {text}", file=sys.stderr))
+
+
+def _do(engine, line: str, offline: bool, watcher=None) -> bool:
     """Carry out one command line; False on quit."""
     words = line.split("#", 1)[0].split()
     if not words:
@@ -82,7 +94,7 @@ def _do(engine, line: str, offline: bool) -> bool:
         elif verb == "stinger" and len(rest) == 1:
             engine.trigger_stinger(rest[0])
         elif verb == "wait" and len(rest) == 1:
-            _wait(engine, _seconds(rest[0]), offline)
+            _wait(engine, _seconds(rest[0]), offline, watcher)
         elif verb == "status":
             snap = engine.snapshot()
             print(f"  {snap.state} / {snap.mood}, intensity {snap.intensity:.2f}, bar {snap.bar + 1}.{snap.beat + 1}, "
@@ -92,6 +104,8 @@ def _do(engine, line: str, offline: bool) -> bool:
     except ValueError as exc:
         print(f"  {exc}")
     engine.poll()
+    if watcher is not None:
+        watcher.check()
     return True
 
 
@@ -102,7 +116,7 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-def _wait(engine, seconds: float, offline: bool) -> None:
+def _wait(engine, seconds: float, offline: bool, watcher=None) -> None:
     if offline:
         engine.advance(seconds)
         engine.poll()
@@ -110,6 +124,8 @@ def _wait(engine, seconds: float, offline: bool) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         engine.poll()
+        if watcher is not None:
+            watcher.check()
         time.sleep(POLL_S)
 
 

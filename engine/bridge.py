@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from engine.calls import Call, PostEvent, SetParameter, SetState, Start, Stop, TriggerStinger
+from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.lograte import NAME_FORMAT, WarnedNames
 from engine.playback.player import Player
 from engine.playback.segments import Segment
@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 INTENSITY_STEP = 0.04
 """Smallest change of smoothed intensity passed on to the player (fewer, smoother fades)."""
+
+RELOAD_FADE_S = 1.0
+"""Crossfade at the bar line where a reloaded score takes over."""
 
 
 class ScoreBridge:
@@ -43,7 +46,8 @@ class ScoreBridge:
         self._segments: dict[Path, Segment] = {}
         self._warned = WarnedNames(log)
         self._handlers = {PostEvent: self._post_event, SetParameter: self._set_parameter, SetState: self._set_state,
-                          TriggerStinger: self._trigger_stinger, Stop: self._stop, Start: self._start}
+                          TriggerStinger: self._trigger_stinger, Stop: self._stop, Start: self._start,
+                          ReloadScore: self._reload_score, ResumeState: self._resume_state}
         self._tell_bars(0)
 
     # ------------------------------------------------------------ calls
@@ -66,6 +70,9 @@ class ScoreBridge:
     def _set_state(self, call: SetState, frame: int) -> None:
         self.machine.set_state(call.name, frame, call.sync)
 
+    def _resume_state(self, call: ResumeState, frame: int) -> None:
+        self.machine.set_state(call.name, frame, call.sync, resume=True)
+
     def _trigger_stinger(self, call: TriggerStinger, frame: int) -> None:
         if call.name not in self.score.stingers:
             self._counters["unknown_stingers"] += 1
@@ -79,6 +86,22 @@ class ScoreBridge:
 
     def _start(self, call: Start, frame: int) -> None:
         self.player.resume(received_frame=frame)
+
+    def _reload_score(self, call: ReloadScore, frame: int) -> None:
+        """The edited score takes over: the machine from now (same state and parameters
+        where they still exist), the music at the next bar line, recomposed from the
+        composer's snapshot there, so the line carries on in the new state's colours."""
+        score = call.score
+        self.machine = self.machine.reloaded(score, frame)
+        self.score = score
+        self._segments.clear()                 # the edit may have replaced a MIDI file
+        state = score.states[self.machine.state]
+        intent = self.machine.intent_for(state.name, frame)
+        loop = self._load_segment(state.segments.loop, loop=True) if state.segments.loop is not None else None
+        self.player.transition(intent, "next_bar", received_frame=frame, fade_s=RELOAD_FADE_S, segment=loop,
+                               tempo_ramp_bars=state.tempo_ramp_bars, state=state.name)
+        self._sent_intensity = intent.intensity
+        log.info("score %r reloaded from %s; %s from the next bar line", score.name, call.file, state.name)
 
     # ------------------------------------------------------------ once per block
 
@@ -117,7 +140,8 @@ class ScoreBridge:
             intent = self.machine.intent_for(request.to_state, received)
             segment = self._segment_for(request, state)
             self.player.transition(intent, request.sync, received_frame=received, fade_s=request.fade_s,
-                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars, state=request.to_state)
+                                   segment=segment, tempo_ramp_bars=state.tempo_ramp_bars, state=request.to_state,
+                                   leaving=request.from_state, resume=request.to_state if request.resume else None)
             self._sent_intensity = intent.intensity
         if request.stinger is not None:
             self.play_stinger(request.stinger, received)

@@ -14,12 +14,14 @@ largest float.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import sys
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
-from engine.score.format import SYNC_POINTS
+from engine.score.format import SYNC_POINTS, Score
+from engine.score.load import load_score
 
 
 def _check_name(kind: str, name: object) -> None:
@@ -75,6 +77,13 @@ class SetState:
 
 
 @dataclass(frozen=True, slots=True)
+class ResumeState(SetState):
+    """Go back to state ``name`` at ``sync``, its music continuing where it was left."""
+
+    kind: ClassVar[str] = "resume_state"
+
+
+@dataclass(frozen=True, slots=True)
 class TriggerStinger:
     """Play stinger ``name`` over the music at its sync point."""
 
@@ -107,9 +116,35 @@ class Start:
     names: ClassVar[str | None] = None
 
 
-Call = Union[PostEvent, SetParameter, SetState, TriggerStinger, Stop, Start]
+@dataclass(frozen=True, slots=True)
+class ReloadScore:
+    """Swap in the score ``text`` (the contents of ``file``) at the next bar line. The
+    text is the call's argument, so a recorded session replays the edit exactly; it is
+    parsed and validated here, on the caller's thread (a ``SourceError``, a ValueError,
+    naming file and line), and never on the render side, which reads ``score``."""
 
-CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, TriggerStinger, Stop, Start)}
+    file: str
+    text: str
+    kind: ClassVar[str] = "reload_score"
+    names: ClassVar[str | None] = None
+
+    def __post_init__(self) -> None:
+        self.score  # noqa: B018 - parse and validate now
+
+    @property
+    def score(self) -> Score:
+        return _parse_score(self.file, self.text)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_score(file: str, text: str) -> Score:
+    return load_score(file, text)
+
+
+Call = Union[PostEvent, SetParameter, SetState, ResumeState, TriggerStinger, Stop, Start, ReloadScore]
+
+CALLS: dict[str, type] = {cls.kind: cls for cls in (PostEvent, SetParameter, SetState, ResumeState, TriggerStinger,
+                                                    Stop, Start, ReloadScore)}
 """Each kind of call by the name a session file gives it."""
 
 

@@ -35,13 +35,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "corpus": ("engine.composer.cli_corpus", "build the training corpus (the audited public-domain and CC0 collections, or your own MIDI)"),
     "train": ("engine.composer.cli_train", "train the composer network and export the shipped model"),
     "compose": ("engine.composer.cli_compose", "compose bars to a mood and write them as a MIDI file"),
-    "eval": ("engine.composer.evaluation.cli", "evaluate the composer on the test split: likelihood, control, likeness, originality"),
+    "eval": ("engine.composer.evaluation.cli_eval", "evaluate the composer on the test split: likelihood, control, likeness, originality"),
     "demo": ("demo.command", "play the pygame dungeon demo, scored live (headless with --seconds)"),
     "play": ("engine.audition", "audition a score: play it and type events, parameters and states"),
+    "serve": ("engine.osc.serve", "serve a score over OSC (UDP) for Godot, Unity, Unreal or any OSC sender"),
     "replay": ("engine.replay", "re-render a recorded session bit-identically to a WAV file"),
     "check": ("engine.score.check", "validate score YAML files and list every problem found"),
-    "render-midi": ("engine.playback.render", "render a MIDI file to a WAV file through the SoundFont synth"),
-    "score": ("engine.cutscene.cli", "score a cutscene to picture: WAV, MIDI, cue sheet and timeline"),
+    "render-midi": ("engine.playback.render_midi", "render a MIDI file to a WAV file through the SoundFont synth"),
+    "score": ("engine.cutscene.cli_score", "score a cutscene to picture: WAV, MIDI, cue sheet and timeline"),
     "example-midi": ("engine.music.example", "write the example piece (melody, chords, bass, drums) as a MIDI file"),
 }
 

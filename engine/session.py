@@ -119,6 +119,16 @@ class SessionWriter:
         """Queue an end-frame line: the music has reached ``frame``."""
         self._put({"end_frame": int(frame)})
 
+    def detach(self) -> None:
+        """Write what is queued and close the file without an end line: another writer
+        (an engine process) takes the session over from here."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.append(None)
+        self._wake.set()
+        self._thread.join()
+
     def close(self, end_frame: int) -> None:
         """Write the end frame, wait for every queued line and close the file. Idempotent."""
         if self._closed:

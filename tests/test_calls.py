@@ -21,7 +21,8 @@ def test_a_call_round_trips_through_a_session_line(call):
 
 
 def test_the_table_names_every_kind_once():
-    assert set(CALLS) == {"post_event", "set_parameter", "set_state", "trigger_stinger", "stop", "start"}
+    assert set(CALLS) == {"post_event", "set_parameter", "set_state", "resume_state", "trigger_stinger", "stop",
+                          "start", "reload_score"}
     assert all(cls.kind == kind for kind, cls in CALLS.items())
 
 

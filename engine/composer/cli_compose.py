@@ -11,7 +11,7 @@ MAX_BARS = 1024
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.cli_types import SEED, bounded_float, bounded_int, pitch_class, unit_float
+    from engine.cli_types import SEED, bounded_float, bounded_int, existing_file, pitch_class, unit_float
     from engine.composer.tokens import METERS
     from engine.music.keys import MODES
 
@@ -35,14 +35,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     parser.add_argument("-o", "--out", type=Path, required=True, help="the MIDI file to write")
     parser.add_argument("--wav", type=Path, default=None, help="also render a WAV (needs the playback synth)")
+    phrase_bars = bounded_int(1, 64)
+    parser.add_argument("--theme", type=existing_file("theme"), default=None, metavar="MIDI",
+                        help="a 1-4 bar motif to state, develop and bring back (its key: --theme-key, else the file's key signature, else estimated)")
+    parser.add_argument("--theme-key", default=None, help="the motif's key, e.g. 'D minor'")
+    parser.add_argument("--form", default=None, help="phrase labels, e.g. \"A A' B A\" (default: the mood's form)")
+    parser.add_argument("--phrase-bars", type=phrase_bars, default=4, help=f"bars per phrase of the form, {phrase_bars.span} (default: %(default)s)")
+    parser.add_argument("--no-form", action="store_true", help="compose without the form planner (an endless melody, as v1)")
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.composer.midi_out import compose_song, write_song_midi
 
-    song, intent = compose_song(args)
+    from engine.composer.midi_out import form_summary
+
+    song, intent, bars = compose_song(args)
     write_song_midi(song, args.out)
     print(f"wrote {args.bars} bars of {intent.meter} in {intent.key} at {intent.tempo_bpm:g} bpm to {args.out}")
+    for line in form_summary(bars):
+        print(line)
     if args.wav is not None:
         from engine.composer.midi_out import render_wav
 

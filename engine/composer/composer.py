@@ -1,10 +1,10 @@
 """The Composer: one bar at a time from an Intent, in numpy, deterministic, snapshot-able.
 
-Contract (the playback side builds on it):
+Contract (the playback side builds on it, typed as ``engine.roles.Composer``):
 
-- ``Composer.load(path=None, *, seed=0, temperature=1.0, top_p=0.95, guard=True)``;
+- ``Composer.load(path=None, *, seed=0, temperature=1.0, top_p=0.95, guard=True, form=FormConfig())``;
   ``path`` None loads the shipped model in ``models/moodscore-gru``.
-- ``compose_bar(intent, bar_index) -> Bar`` reads ``intent.valence``, ``arousal``,
+- ``compose_bar(intent, bar_index) -> Bar`` reads ``intent.mood``, ``valence``, ``arousal``,
   ``intensity``, ``meter`` and ``key.is_minor``, and advances the hidden state.
   Random draws come from a PCG64 stream seeded with ``(seed, bar_index)``, so a bar
   depends only on the seed, its index, the state at its start and the intent.
@@ -14,31 +14,41 @@ The model's config picks the pieces: ``arch`` the numpy stepper (``steppers.STEP
 ``codec`` the tokenisation (``codecs.CODECS``). Every bar is valid by construction
 (the codec's grammar masks the logits).
 
+Form (``form``, on by default): the planner (``planner.FormPlanner``) decides per bar
+whether the network samples it — under a cadence at a phrase end and with a push
+off chords held too long — or whether stored tokens are restated (a return, an
+answer's opening, the theme), some notes re-drawn; the network reads every token
+either way, so what it writes next follows from what was heard. The planner's
+state is part of the snapshot. ``form=None`` composes as v1 did (endless melody).
+
 ``guard=True`` (the default) turns on the originality guard from the model
 directory's ``originality-index.npz`` (see ``guard.py``; a missing index is a
-``ModelFileError``, never a silently unguarded composer): before a note's duration is accepted,
-the guard checks whether that note would complete a run of more than
-``max_run`` notes (intervals and durations) found in a corpus tune; if so that
-duration is masked and another drawn (from the same seeded stream, so it stays
-deterministic). If every duration would copy, the last one drawn stands.
+``ModelFileError``, never a silently unguarded composer): before a sampled note's
+duration is accepted, the guard checks whether that note would complete a run of
+more than ``max_run`` notes (intervals and durations) found in a corpus tune; if so
+that duration is masked and another drawn (from the same seeded stream, so it stays
+deterministic). If every duration would copy, the last one drawn stands. Restated
+notes are the piece's own (or the user's theme) and are not checked.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from engine.composer import tokens
 from engine.composer.attributes import default_form, position_vector
-from engine.composer.bar_codec import BarGrammar
 from engine.composer.codecs import codec_named
 from engine.composer.config import ConditioningSpec
+from engine.composer.decoding import BarDecoder, Decoded
 from engine.composer.form_labels import BarForm
 from engine.composer.guard import load_guard
-from engine.composer.sampling import SamplingConfig, sample_token
+from engine.composer.planner import FormConfig, FormPlanner, PlanState
+from engine.composer.sampling import SamplingConfig
 from engine.composer.shipped import ShippedModel, load_model
 from engine.composer.steppers import make_stepper
 from engine.music.intent import Intent
@@ -60,12 +70,14 @@ DRIFT_PHRASE_BARS = 8
 @dataclass(frozen=True)
 class ComposerState:
     """The composer's state at a bar line: the stepper's recurrent state (a tuple of
-    read-only arrays: ``(h,)`` for a GRU, ``(h, c)`` for an LSTM), bars done, and the
-    last melody notes as (pitch, duration ticks) for the originality guard."""
+    read-only arrays: ``(h,)`` for a GRU, ``(h, c)`` for an LSTM), bars done, the
+    last melody notes as (pitch, duration ticks) for the originality guard, and the
+    form planner's state (None with the form off)."""
 
     recurrent: tuple[np.ndarray, ...]
     bars_composed: int
     recent_notes: tuple[tuple[int, int], ...] = ()
+    plan: PlanState | None = None
 
 
 def _interpolate(levels: list[float], values: list[float], x: float) -> float:
@@ -114,25 +126,30 @@ def _read_only(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
 class Composer:
     """Composes bars from intents with the shipped (or a given) model; see the module docstring."""
 
-    def __init__(self, model: ShippedModel, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95, guard: bool = True) -> None:
+    def __init__(self, model: ShippedModel, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95,
+                 guard: bool = True, form: FormConfig | None = FormConfig()) -> None:
         self.model = model
         self.codec = codec_named(model.model_config.codec)
         self.stepper = make_stepper(model.arrays, model.model_config)
         self.sampling = SamplingConfig(temperature, top_p)
         self.seed = int(seed)
         self.copy_guard = load_guard(model.directory) if guard else None
+        self.decoder = BarDecoder(self.stepper, self.codec, self.sampling, self._singable_bias(), self.copy_guard)
+        self.planner = FormPlanner(form, self.seed) if form is not None else None
         self.state = self.stepper.zero_state()
+        self.plan_state = PlanState() if form is not None else None
         self.bars_composed = 0
         self.recent_notes: tuple[tuple[int, int], ...] = ()
         self.vetoed_notes = 0
-        self._pitch_bias = self._singable_bias()
         self.form_of: Callable[[int], BarForm] = default_form
-        """Where bar ``bar_index`` sits in the form, for a position-conditioned model (a form planner replaces it)."""
+        """Where bar ``bar_index`` sits in the form for a position-conditioned model, when no
+        form planner says (with one, the planner's phrase position is used)."""
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95, guard: bool = True) -> "Composer":
+    def load(cls, path: str | Path | None = None, *, seed: int = 0, temperature: float = 1.0, top_p: float = 0.95,
+             guard: bool = True, form: FormConfig | None = FormConfig()) -> "Composer":
         """Load a model directory (None: the shipped one) into a ready composer."""
-        return cls(load_model(path), seed=seed, temperature=temperature, top_p=top_p, guard=guard)
+        return cls(load_model(path), seed=seed, temperature=temperature, top_p=top_p, guard=guard, form=form)
 
     def _singable_bias(self) -> np.ndarray:
         """-inf on melody pitch tokens outside the singable range, 0 elsewhere."""
@@ -148,51 +165,51 @@ class Composer:
         if str(intent.meter) not in meters or str(intent.meter) not in getattr(self.codec, "meters", meters):
             raise ValueError(f"intent meter {intent.meter} is not supported by the composer (supported: {', '.join(meters)})")
         rng = np.random.Generator(np.random.PCG64([self.seed & 0xFFFFFFFF, int(bar_index)]))
-        conditioning = intent_conditioning(intent, self.model.conditioning, register_drift(self.seed, bar_index), self.form_of(bar_index))
-        cond_gates = self.stepper.cond_gates(conditioning)
-        grammar = self.codec.grammar(intent.meter)
-        logits, state = self.stepper.step(self.codec.bar_token(intent.meter), cond_gates, self.state)
-        for _ in range(self.codec.max_tokens_per_bar):
-            pending = grammar.pending_melody_pitch() if self.copy_guard is not None else None
-            if pending is not None:
-                token = self._guarded_duration(logits, grammar, pending, rng)
-            else:
-                token = sample_token(logits, grammar.allowed_ranges(), self.sampling, rng, self._pitch_bias)
-            if self.codec.ends_bar(token):
-                break
-            grammar.advance(token)
-            logits, state = self.stepper.step(token, cond_gates, state)
-        assert grammar.can_end(), "the grammar always lets a bar end"
-        self.state = state
+        mode = "minor" if intent.key.is_minor else "major"
+        if self.planner is None:
+            decoded = self.decoder.sample(intent.meter, mode, self._cond_gates(intent, bar_index), self.state, rng, self.recent_notes)
+        else:
+            decoded = self._planned(intent, bar_index, mode, rng)
+        self.state = decoded.state
         self.bars_composed += 1
-        bar = grammar.to_bar("minor" if intent.key.is_minor else "major")
-        self._remember(bar)
-        return bar
+        self.vetoed_notes += decoded.vetoes
+        self._remember(decoded.bar)
+        return decoded.bar
+
+    def _cond_gates(self, intent: Intent, bar_index: int, drift: float | None = None,
+                    form: BarForm | None = None) -> np.ndarray:
+        """The conditioning's share of the first layer's gates for this bar; ``drift`` None: the
+        seed's slow sine; ``form`` None: ``form_of(bar_index)`` (a position-conditioned model)."""
+        drift = register_drift(self.seed, bar_index) if drift is None else drift
+        form = self.form_of(bar_index) if form is None else form
+        return self.stepper.cond_gates(intent_conditioning(intent, self.model.conditioning, drift, form))
+
+    def _planned(self, intent: Intent, bar_index: int, mode: str, rng: np.random.Generator) -> Decoded:
+        """One bar as the form planner asks: restated, or sampled under its constraints."""
+        plan_state = self.planner.enter(self.plan_state, intent, bar_index)
+        plan = self.planner.plan(plan_state, intent, bar_index)
+        cond_gates = self._cond_gates(intent, bar_index, plan.register_drift, _bar_form(plan))
+        if plan.source is not None:
+            vary = self.planner.varied_notes(plan.source, rng) if plan.vary else frozenset()
+            decoded = self.decoder.restate(plan.source, intent.meter, mode, cond_gates, self.state, rng, vary,
+                                           plan.sample_chords, plan.constraints.seventh_slot, self.recent_notes)
+        else:
+            decoded = self.decoder.sample(intent.meter, mode, cond_gates, self.state, rng, self.recent_notes,
+                                          plan.constraints, plan_state.chord_run)
+        chords = [token for token in decoded.tokens if tokens.kind_of(token) == "chord"]
+        self.plan_state = self.planner.record(plan_state, plan, intent, decoded.tokens, chords)
+        label = f"{plan.role} {plan.phrase.label} {plan.bar_in_phrase + 1}/{plan.phrase.phrase_bars}"
+        decoded.bar = replace(decoded.bar, source=f"{label} {plan.development}".strip())
+        return decoded
 
     def _remember(self, bar: Bar) -> None:
         keep = self.copy_guard.max_run if self.copy_guard is not None else 0
         notes = self.recent_notes + tuple((n.pitch, n.duration_ticks) for n in bar.melody)
         self.recent_notes = notes[-keep:] if keep else ()
 
-    def _guarded_duration(self, logits: np.ndarray, grammar: BarGrammar, pitch: int, rng: np.random.Generator) -> int:
-        """A duration token for ``pitch`` whose note does not complete a corpus run longer than max_run."""
-        ranges = grammar.allowed_ranges()
-        recent = list(self.recent_notes) + grammar.melody_so_far()
-        pitches = [p for p, _ in recent[-self.copy_guard.max_run:]] + [pitch]
-        durations = [d for _, d in recent[-self.copy_guard.max_run:]] + [0]
-        bias = self._pitch_bias.copy()
-        for _ in range(sum(stop - first for first, stop in ranges)):
-            token = sample_token(logits, ranges, self.sampling, rng, bias)
-            durations[-1] = self.codec.duration_ticks(token)
-            if not self.copy_guard.would_copy_codes(pitches, durations):
-                return token
-            self.vetoed_notes += 1
-            bias[token] = -np.inf  # each veto removes one candidate; the loop ends before none is left
-        return token
-
     def snapshot(self) -> ComposerState:
         """The state at this bar line, immutable (read-only copies): cheap to keep one per bar."""
-        return ComposerState(_read_only(self.state), self.bars_composed, self.recent_notes)
+        return ComposerState(_read_only(self.state), self.bars_composed, self.recent_notes, self.plan_state)
 
     def restore(self, state: ComposerState) -> None:
         """Continue from ``state`` (a snapshot of a composer of this model)."""
@@ -202,3 +219,17 @@ class Composer:
         self.state = tuple(a.copy() for a in state.recurrent)
         self.bars_composed = state.bars_composed
         self.recent_notes = state.recent_notes
+        if self.planner is not None:
+            self.plan_state = state.plan if state.plan is not None else PlanState()
+
+
+def _bar_form(plan) -> BarForm:
+    """Where the planner puts a bar, as the position a position-conditioned network was
+    trained on: its phrase's section letter and pass, bar in phrase, and whether it closes
+    the phrase (and the section, at an authentic cadence)."""
+    phrase = plan.phrase
+    closes = plan.bar_in_phrase == phrase.phrase_bars - 1
+    section = max(0, min(2, ord(phrase.label[:1].upper() or "A") - ord("A")))
+    opening = phrase.role in ("statement", "return")
+    return BarForm(section, phrase.cycle + 1, 0 if opening else 1, 2, plan.bar_in_phrase, phrase.phrase_bars,
+                   closes, closes and phrase.cadence == "authentic")

@@ -41,7 +41,7 @@ import numpy as np
 
 from engine.composer import key_labels, provenance
 from engine.composer.corpus_music21 import ParsedTune
-from engine.composer.progress import Progress
+from engine.progress import Progress
 from engine.music.notes import PPQ
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,8 @@ def intent_from_args(args) -> Intent:
     """An Intent from the compose command's flags (mode from valence when not given)."""
     mode = args.mode or ("minor" if args.valence < 0.5 else "major")
     key = Key(parse_pitch_class(args.key), mode)
-    return Intent(valence=args.valence, arousal=args.arousal, intensity=args.intensity, key=key, tempo_bpm=args.tempo, meter=Meter.parse(args.meter))
+    return Intent(mood="compose", valence=args.valence, arousal=args.arousal, intensity=args.intensity, key=key,
+                  tempo_bpm=args.tempo, meter=Meter.parse(args.meter))
 
 
 def compose_bars(composer, intent: Intent, count: int) -> list[Bar]:
@@ -54,13 +55,47 @@ def _event_order(item) -> tuple[int, int]:
     return tick, 0 if event == note_off(event.channel, event.a) else 1
 
 
-def compose_song(args) -> tuple[Song, Intent]:
-    """Compose ``args.bars`` bars with the requested model and intent."""
+def form_from_args(args, intent: Intent):
+    """The form planner's settings from ``--form``, ``--phrase-bars``, ``--theme`` (None with ``--no-form``)."""
+    from engine.composer.form import Form
+    from engine.composer.planner import FormConfig, SectionSpec
+    from engine.composer.themes import load_theme
+
+    if getattr(args, "no_form", False):
+        return None
+    form = Form.parse(args.form) if getattr(args, "form", None) else None
+    theme = None
+    if getattr(args, "theme", None) is not None:
+        key = Key.parse(args.theme_key) if getattr(args, "theme_key", None) else None
+        theme = load_theme(args.theme, key)
+    return FormConfig(getattr(args, "phrase_bars", 4), ((intent.mood, SectionSpec(form, theme)),))
+
+
+def compose_song(args) -> tuple[Song, Intent, list[Bar]]:
+    """Compose ``args.bars`` bars with the requested model, intent and form; ValueError for a bad theme or form."""
     from engine.composer.composer import Composer
 
     intent = intent_from_args(args)
-    composer = Composer.load(args.model, seed=args.seed, temperature=args.temperature, top_p=args.top_p)
-    return bars_to_song(compose_bars(composer, intent, args.bars), intent.key, intent.tempo_bpm), intent
+    form = form_from_args(args, intent)
+    composer = Composer.load(args.model, seed=args.seed, temperature=args.temperature, top_p=args.top_p, form=form)
+    bars = compose_bars(composer, intent, args.bars)
+    return bars_to_song(bars, intent.key, intent.tempo_bpm), intent, bars
+
+
+def form_summary(bars: list[Bar]) -> list[str]:
+    """One line per phrase: its bars (1-based), role and label, and the bars that state or develop the theme."""
+    groups: list[list] = []
+    for index, bar in enumerate(bars):
+        words = bar.source.split(" ")
+        if len(words) < 3:
+            continue
+        if not groups or words[2].startswith("1/") or groups[-1][0] != words[:2]:
+            groups.append([words[:2], index, index, []])
+        groups[-1][2] = index
+        if len(words) > 3:
+            groups[-1][3].append(f"{index + 1} {words[3]}")
+    return [f"  bars {a + 1}-{b + 1}: {' '.join(words)}" + (f" ({', '.join(marks)})" if marks else "")
+            for words, a, b, marks in groups]
 
 
 def write_song_midi(song: Song, path: Path) -> None:
@@ -70,6 +105,6 @@ def write_song_midi(song: Song, path: Path) -> None:
 
 def render_wav(midi_path: Path, wav_path: Path) -> None:
     """Render through the playback synth (FluidSynth); raises if it is not installed."""
-    from engine.playback.render import render_midi_file
+    from engine.playback.render_midi import render_midi_file
 
     render_midi_file(midi_path, wav_path)

@@ -43,6 +43,8 @@ MAX_DURATION = 72
 PITCH_LOW, PITCH_HIGH = 48, 95
 METERS = ("4/4", "3/4", "2/4", "2/2", "6/8", "9/8", "12/8", "3/8")
 QUALITIES = ("maj", "min", "dim")
+TRIAD_OF = {"dom7": "maj", "maj7": "maj", "min7": "min", "hdim7": "dim"}
+"""Seventh chords a bar may carry, written as the triad under them (the vocabulary's chords are triads)."""
 MELODY_VELOCITY = 90
 
 
@@ -149,7 +151,8 @@ def encode_bar(bar: Bar) -> list[int]:
         tokens.append(POS0 + position)
         if position in slots:
             chord = bar.chord_at(position * GRID_TICKS)
-            root, quality = (chord.root_pc, chord.quality) if chord and chord.quality in QUALITIES else (0, "maj")
+            quality = TRIAD_OF.get(chord.quality, chord.quality) if chord else None
+            root, quality = (chord.root_pc, quality) if quality in QUALITIES else (0, "maj")
             tokens.append(chord_token(root, quality))
         if position in melody:
             pitch, duration = melody[position]

@@ -28,7 +28,7 @@ from torch import nn
 from engine.composer import attributes
 from engine.composer.distributed import World
 from engine.composer.model import ComposerNet, ModelConfig, export_arrays
-from engine.composer.progress import Progress
+from engine.progress import Progress
 from engine.composer.shipped import save_model
 
 log = logging.getLogger(__name__)

@@ -50,7 +50,7 @@ def score_cutscene(cutscene, output, *, soundfont=None, model=None, sample_rate_
     music-track OTIO beside it; return the ``Rendering`` (its ``loudness`` measured on the
     delivered mix). Raises before making any file for a broken cutscene, an impossible
     fit or a bad output; removes every file it made when it fails later."""
-    from engine.cutscene.render import TAIL_S, prepare, render_cutscene
+    from engine.cutscene.scoring import TAIL_S, prepare, render_cutscene
 
     spec = output if isinstance(output, DeliverySpec) else delivery_spec(output)
     prepared = cutscene if isinstance(cutscene, tuple) else prepare(cutscene, sample_rate_hz)

@@ -27,6 +27,7 @@ from typing import Iterable
 MIN_BPM = 1.0
 MAX_BPM = 1000.0
 _FLAT = 1e-12  # below this slope a ramp is integrated as a constant tempo
+_NEGLIGIBLE_QUARTERS = 1e-9  # a ramp shorter than this is integrated at its start tempo (its slope would overflow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +47,14 @@ class TempoSegment:
 
 def _ramp_seconds(b0: float, b1: float, length: float, x: float) -> float:
     k = (b1 - b0) / length
-    if abs(k) < _FLAT:
+    if abs(k) < _FLAT or length < _NEGLIGIBLE_QUARTERS:
         return 60.0 * x / b0
     return 60.0 / k * math.log1p(k * x / b0)
 
 
 def _ramp_quarters(b0: float, b1: float, length: float, t: float) -> float:
     k = (b1 - b0) / length
-    if abs(k) < _FLAT:
+    if abs(k) < _FLAT or length < _NEGLIGIBLE_QUARTERS:
         return t * b0 / 60.0
     return b0 / k * math.expm1(k * t / 60.0)
 

@@ -50,6 +50,7 @@ from engine.playback.conductor import ClockConfig, Conductor, sync_frame
 from engine.playback.cues import Cue, CueTrack
 from engine.playback.mixer import Mixer
 from engine.playback.plan import Heard, Plan, Run
+from engine.playback.resume import ResumeMemory
 from engine.playback.segments import Segment
 from engine.playback.sequencer import MUSIC_LANE, STINGER_LANE, Sequencer
 from engine.playback.stingers import Stinger
@@ -106,6 +107,7 @@ class Player:
         self._due_frame = 0                       # head frame from which bar _next_bar is wanted
         self._next_bar = 0
         self._snapshots: dict[int, object] = {0: composer.snapshot()}   # composer state at bar k's start
+        self._resume = ResumeMemory()
         self._bars: dict[int, tuple[Bar, Intent]] = {}
         self._floor = (-1, 0)                # (bar, frame): that bar's events before frame are scheduled
         self._cuts: dict[int, list[tuple[int, Intent]]] = {}   # bar -> (landing, intent before it), in order
@@ -240,6 +242,7 @@ class Player:
             self.sequencer.cancel_from(self._stop_frame, [MUSIC_LANE])
         self._snapshots[k + 1] = state_after
         self._cuts.pop(k, None)
+        self._resume.reached(k + 1, self._snapshots)
         self._next_bar = k + 1
         self.bars_composed += 1
         self._update_due_locked()
@@ -294,7 +297,7 @@ class Player:
 
     def transition(self, intent: Intent, sync: SyncPoint | str = SyncPoint.NEXT_BAR, received_frame: int | None = None,
                    fade_s: float = 0.0, segment: Segment | None = None, tempo_ramp_bars: float | None = None,
-                   state: str = "") -> int:
+                   state: str = "", leaving: str | None = None, resume: str | None = None) -> int:
         """Change to ``intent`` (of score state ``state``, for ``heard_at``) at the sync
         point after ``received_frame``; returns the landing frame. The old music plays
         until then; music composed past it is dropped and recomposed from the composer's
@@ -303,7 +306,8 @@ class Player:
         bar), then composition resumes with ``intent``. Layers crossfade over ``fade_s``
         (0: one beat), ending at the landing (``engine.playback.plan``). The tempo glides
         to the new one over ``tempo_ramp_bars`` (None: the config's ``tempo_ramp_beats``;
-        0: at once)."""
+        0: at once). ``leaving`` names the state being left: where its music was is kept;
+        ``resume`` names the state to continue from where it was left (``engine.playback.resume``)."""
         if not isinstance(intent, Intent):
             raise TypeError(f"transition intent must be an Intent, got {intent!r}")
         sync = SyncPoint.parse(sync)
@@ -314,6 +318,9 @@ class Player:
             frame = sync_frame(received, sync, self.clock, segment_end_frame=self.plan.segment_end(received))
             self._land_locked(received, frame, intent, self.plan.fade_frames(fade_s, frame), segment, tempo_ramp_bars,
                               state)
+            k = self.clock.bar_at_frame(frame)
+            on_line = frame == self.clock.bar_start_frame(k)
+            self._resume.land(k, on_line, self._snapshots, self._next_bar, leaving, resume)
             return frame
 
     def _land_locked(self, received: int, frame: int, intent: Intent, fade_frames: int, segment: Segment | None,

@@ -40,6 +40,7 @@ class Sequencer:
         self._head = 0                    # index of the first pending entry not yet sent
         self._seq = itertools.count()
         self._sounding: dict[tuple[int, int], int] = {}  # (channel, pitch) -> lane
+        self._struck: dict[tuple[int, int], int] = {}    # (channel, pitch) -> frame of its last note-on
         self.notes_on_sent = 0
         self.notes_off_sent = 0
 
@@ -99,9 +100,12 @@ class Sequencer:
             if kind == Kind.NOTE_ON:
                 key = (timed.event.channel, timed.event.a)
                 if key in self._sounding:
+                    if self._struck.get(key) == timed.frame:
+                        continue        # struck twice at one frame (two stingers): once is the sound
                     out.append(TimedEvent(timed.frame, note_off(*key)))
                     self.notes_off_sent += 1
                 self._sounding[key] = lane
+                self._struck[key] = timed.frame
                 self.notes_on_sent += 1
             elif kind == Kind.NOTE_OFF:
                 if self._sounding.pop((timed.event.channel, timed.event.a), None) is None:

@@ -9,7 +9,8 @@ The callback contract (``read_into`` / ``read``), for any host audio callback:
   frames are silence and ``underruns`` counts the call; any unexpected error gives
   silence and counts in ``read_errors``;
 * after copying it wakes the render thread when ``refill`` blocks are free, and that
-  renders them.
+  renders them; or as soon as one block is free when the source's optional
+  ``render_wanted()`` says so (a call waits to be applied at the next block).
 
 The render thread keeps ``latency_frames = latency_blocks x block_frames`` frames
 rendered ahead of the reader, then sleeps until the reader wakes it. The source (an
@@ -94,6 +95,7 @@ class AudioStream:
         self.render_errors = 0
         self.block_render_s: list[float] | None = None   # set to [] to record block times (wall)
         self.compose_errors = 0
+        self._render_wanted = getattr(source, "render_wanted", None)
         self._wake = _Signal()
         self._compose_wake = _Signal()
         self._running = False
@@ -132,8 +134,17 @@ class AudioStream:
                 out[:] = 0.0
             except Exception:  # noqa: BLE001
                 pass
-        if self._written - self._read <= self._low_water:
+        buffered = self._written - self._read
+        if buffered <= self._low_water or (buffered <= self._capacity - self.config.block_frames
+                                           and self._render_wanted is not None and self._wants_render()):
             self._wake.set()
+
+    def _wants_render(self) -> bool:
+        try:
+            return bool(self._render_wanted())
+        except Exception:  # noqa: BLE001 - the contract: never raise into a host callback
+            self.read_errors += 1
+            return False
 
     def read(self, frames: int) -> np.ndarray:
         """Return the next ``frames`` frames as a view of a buffer reused by the next

@@ -35,7 +35,9 @@ peaks at +2.7 dBFS (``bench/listen.py``), so the player soft-clips its output ab
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import logging
 import os
 from pathlib import Path
@@ -116,7 +118,10 @@ def _check_soundfont_file(path: Path, source: str) -> Path:
 
 def _load_fluidsynth():
     try:
-        import fluidsynth
+        # pyfluidsynth prints where it found the library to stdout when $CI is set; our
+        # stdout is a protocol for the engine process, `serve` and CLI output, so keep it out
+        with contextlib.redirect_stdout(io.StringIO()):
+            import fluidsynth
     except ImportError as exc:
         raise EngineError(
             f"cannot load FluidSynth ({exc}); install it with "

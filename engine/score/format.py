@@ -125,12 +125,23 @@ class Segments:
 
 
 @dataclass(frozen=True, slots=True)
+class ThemeRef:
+    """A state's theme: an authored MIDI motif (``file``, its ``key`` if the score names one)
+    or, with ``file`` None, one the composer writes at first use and keeps for the session."""
+
+    file: Path | None = None
+    key: Key | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class State:
     """What the music is while the game is in one situation.
 
     With ``tempo_range_bpm`` the tempo follows intensity across the range. A state
     with ``duration_bars`` lasts that many bars and then moves to ``then_state``.
     ``tempo_ramp_bars`` glides into this state's tempo instead of jumping (0: jump).
+    ``theme`` names the motif its music states and brings back (shared by states that
+    name the same one); ``form`` its phrase labels (``A A' B A``), empty for the mood's default.
     """
 
     name: str
@@ -145,6 +156,8 @@ class State:
     duration_bars: int | None = None
     then_state: str | None = None
     tempo_ramp_bars: float = 0.0
+    theme: ThemeRef | None = None
+    form: tuple[str, ...] = ()
 
     def tempo_at(self, intensity: float) -> float:
         """Tempo in bpm at ``intensity`` (0..1)."""
@@ -164,6 +177,7 @@ class Transition:
     fade_s: float = 1.0
     segment: Path | None = None
     stinger: str | None = None
+    resume: bool = False       # going back to ``to_state`` continues its music where it was left
 
     def applies_from(self, state: str) -> bool:
         return ANY_STATE in self.from_states or state in self.from_states

@@ -53,15 +53,15 @@ def build_score(doc: Document) -> Score:
                  FORMAT_VERSION, doc.file)
 
 
-def load_score(path: str | Path) -> Score:
-    """Read and validate the score at ``path``.
+def load_score(path: str | Path, text: str | None = None) -> Score:
+    """Read and validate the score at ``path`` (``text``: its contents, already read).
 
     Raises SourceError (a ValueError) listing every problem found, each as
     ``file:line: yaml.path: message``: a file that cannot be read (missing, a
     directory or device, over 512 KiB, not UTF-8, see ``engine.score.source``)
     included, and every MIDI file the score names that the player could not play.
     """
-    score = build_score(load_yaml(path))
+    score = build_score(load_yaml(path, text=text))
     log.debug("loaded score %s", score.summary())
     return score
 

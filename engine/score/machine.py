@@ -48,6 +48,7 @@ class TransitionRequest:
     segment: Path | None
     stinger: str | None
     reason: str
+    resume: bool = False     # continue ``to_state``'s music where it was left
 
     @property
     def changes_state(self) -> bool:
@@ -167,8 +168,9 @@ class ScoreMachine:
             return
         self._set(name, value, frame)
 
-    def set_state(self, name: str, frame: int, sync: str | None = None) -> None:
-        """Move to state ``name`` directly, landing at ``sync`` (default ``next_bar``)."""
+    def set_state(self, name: str, frame: int, sync: str | None = None, resume: bool = False) -> None:
+        """Move to state ``name`` directly, landing at ``sync`` (default ``next_bar``);
+        with ``resume``, its music continues where it was left."""
         sync = sync or "next_bar"
         if sync not in SYNC_POINTS:
             raise ValueError(f"sync {sync!r} is not one of {SYNC_POINTS}")
@@ -177,7 +179,28 @@ class ScoreMachine:
             self._unknown("unknown_states", "state", name)
             return
         if name != self._state:
-            self._transition(frame, Transition(("*",), name, sync, TIMED_FADE_S), None, "set_state")
+            self._transition(frame, Transition(("*",), name, sync, TIMED_FADE_S, resume=resume), None, "set_state")
+
+    def reloaded(self, score: Score, frame: int) -> ScoreMachine:
+        """A machine for ``score`` (an edit of this one's) that carries on from ``frame``:
+        in the same state where ``score`` still has it (else in its initial state), each
+        parameter it still has continuing from its value now towards the same target
+        (clamped to its new range), counters and stinger times kept."""
+        new = ScoreMachine(score, self.sample_rate_hz, self.strict)
+        if self._state in score.states:
+            new._state, new._entered_frame, new._entered_sync = self._state, self._entered_frame, self._entered_sync
+            new._entry_bar, new._follow_requested = self._entry_bar, self._follow_requested
+        for name, param in score.parameters.items():
+            if name not in self._history:
+                continue
+            if param == self.score.parameters[name]:
+                new._history[name] = list(self._history[name])
+            else:
+                now, target = self.parameter_at(name, frame), self._history[name][-1].target
+                new._history[name] = [_Segment(frame, param.clamp(now), param.clamp(target))]
+        new._stinger_frames = {name: f for name, f in self._stinger_frames.items() if name in score.stingers}
+        new._last_frame, new._counters, new._warned = self._last_frame, self._counters, self._warned
+        return new
 
     def on_bar(self, bar_index: int, frame: int) -> None:
         """A bar line sounds at ``frame``: a timed state counts it and asks for its follow-on.
@@ -255,7 +278,7 @@ class ScoreMachine:
     def _transition(self, frame: int, transition: Transition, stinger: str | None, reason: str) -> None:
         self._requests.append(TransitionRequest(
             frame, self._state, transition.to_state, transition.sync, transition.fade_s,
-            transition.segment, stinger, reason))
+            transition.segment, stinger, reason, transition.resume))
         log.debug("%s: %s -> %s at %s", reason, self._state, transition.to_state, transition.sync)
         self._state = transition.to_state
         self._entered_frame, self._entered_sync = frame, transition.sync

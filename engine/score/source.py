@@ -251,8 +251,9 @@ def read_source_text(path: str | Path, kind: str = "score") -> str:
         raise SourceError([Problem(str(path), 0, None, f"cannot read: {exc.strerror or exc}")]) from None
 
 
-def load_yaml(path: str | Path, kind: str = "score") -> Document:
-    """Read ``path`` as ``yaml.safe_load`` would, keeping the line of every value.
+def load_yaml(path: str | Path, kind: str = "score", text: str | None = None) -> Document:
+    """Read ``path`` (or take ``text``, its contents already read with
+    ``read_source_text``) as ``yaml.safe_load`` would, keeping the line of every value.
 
     ``kind`` (score, cutscene) chooses the size limit. Raises SourceError (a
     ValueError) naming the file, and the line where there is one, for a file that
@@ -260,7 +261,7 @@ def load_yaml(path: str | Path, kind: str = "score") -> Document:
     syntax error, nesting or alias expansion past the limits, and a duplicated key.
     """
     path = Path(path)
-    text = read_source_text(path, kind)
+    text = read_source_text(path, kind) if text is None else text
     loader = None
     try:
         loader = _BoundedLoader(text)  # the reader checks every character here

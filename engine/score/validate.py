@@ -16,7 +16,7 @@ from engine.music.notes import Meter
 from engine.score import source as src
 from engine.score.format import (
     ANY_STATE, CURVES, SMOOTHING_SHAPES, STINGER_SYNC_POINTS, SYNC_POINTS,
-    Event, Intensity, Mood, Parameter, Segments, State, StingerSpec, Transition,
+    Event, Intensity, Mood, Parameter, Segments, State, StingerSpec, ThemeRef, Transition,
 )
 from engine.score.gm import gm_names, gm_program
 from engine.score.source import Problems
@@ -26,9 +26,10 @@ MOOD_KEYS = ("valence", "arousal", "instruments")
 PARAMETER_KEYS = ("range", "default", "smoothing_s", "smoothing")
 INTENSITY_KEYS = ("parameter", "curve", "low", "high", "steepness", "points")
 STATE_KEYS = ("mood", "intensity", "key", "mode", "tempo", "meter", "layers", "segments",
-              "duration_bars", "then", "tempo_ramp_bars")
+              "duration_bars", "then", "tempo_ramp_bars", "theme", "form")
+THEME_KEYS = ("file", "key")
 SEGMENT_KEYS = ("intro", "loop", "outro")
-TRANSITION_KEYS = ("from", "to", "sync", "fade_s", "segment", "stinger")
+TRANSITION_KEYS = ("from", "to", "sync", "fade_s", "segment", "stinger", "resume")
 EVENT_KEYS = TRANSITION_KEYS + ("transitions", "set")
 STINGER_KEYS = ("mood", "file", "length_beats", "sync", "duck", "min_interval_s")
 
@@ -294,6 +295,47 @@ def read_segments(p: Problems, path, body: Mapping) -> Segments:
     return Segments(*(read_midi_file(p, where, given, part) for part in SEGMENT_KEYS))
 
 
+def read_theme(p: Problems, path, body: Mapping) -> ThemeRef | None:
+    """``theme: generated``, ``theme: motif.mid`` or ``theme: {file: motif.mid, key: D minor}``;
+    an authored motif is read now, so a file that is no 1..4-bar motif is a problem here."""
+    from engine.composer.themes import GENERATED, load_theme
+
+    value = body.get("theme")
+    if value is None:
+        return None
+    if value == GENERATED:
+        return ThemeRef()
+    if isinstance(value, str):
+        file, key, where = src.get_file(p, path, body, "theme"), None, path + ("theme",)
+    else:
+        given = src.check_mapping(p, path + ("theme",), value) or {}
+        src.check_keys(p, path + ("theme",), given, THEME_KEYS)
+        file, where = src.get_file(p, path + ("theme",), given, "file"), path + ("theme", "file")
+        key = read_key(p, path + ("theme",), given) if "key" in given else None
+    if file is None:
+        return None
+    try:
+        load_theme(file, key)
+    except ValueError as exc:
+        p.add(where, str(exc))
+        return None
+    return ThemeRef(file, key)
+
+
+def read_form(p: Problems, path, body: Mapping) -> tuple[str, ...]:
+    """``form: [A, A', B, A]``: phrase labels, a capital letter and up to three primes each."""
+    from engine.composer.form import Form
+
+    labels = src.get_list(p, path, body, "form", default=None)
+    if labels is None:
+        return ()
+    try:
+        return Form.parse([str(label) for label in labels]).labels
+    except ValueError as exc:
+        p.add(path + ("form",), str(exc))
+        return ()
+
+
 def read_state(p: Problems, name: str, body: Mapping, moods, parameters) -> State:
     path = ("states", name)
     src.check_keys(p, path, body, STATE_KEYS)
@@ -310,6 +352,7 @@ def read_state(p: Problems, name: str, body: Mapping, moods, parameters) -> Stat
         name, mood or "calm", read_intensity(p, path, body, parameters), read_key(p, path, body),
         tempo_bpm, tempo_range, read_meter(p, path, body), read_layers(p, path, body),
         read_segments(p, path, body), duration, then, ramp if ramp is not None else 0.0,
+        read_theme(p, path, body), read_form(p, path, body),
     )
 
 
@@ -344,9 +387,19 @@ def read_transition(p: Problems, path, body: Mapping, states, stingers) -> Trans
     stinger = src.get_str(p, path, body, "stinger", default=None)
     if stinger is not None:
         check_reference(p, path + ("stinger",), stinger, "stinger", stingers)
+    resume = read_flag(p, path, body, "resume")
     if not ok or sync is None or fade_s is None:
         return None
-    return Transition(from_states, to, sync, fade_s, segment, stinger)
+    return Transition(from_states, to, sync, fade_s, segment, stinger, resume)
+
+
+def read_flag(p: Problems, path, body: Mapping, key: str) -> bool:
+    """``body[key]`` if it is true or false; false when absent."""
+    value = body.get(key, False)
+    if not isinstance(value, bool):
+        p.add(tuple(path) + (key,), f"expected true or false, got {value!r}")
+        return False
+    return value
 
 
 def read_sets(p: Problems, path, body: Mapping, parameters) -> tuple[tuple[str, float], ...]:

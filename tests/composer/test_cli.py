@@ -40,3 +40,34 @@ def test_noncommercial_data_never_reaches_models(tmp_path):
     with pytest.raises(SystemExit, match="essenFolksong"):
         check_licences(essen, tmp_path / "models" / "moodscore-gru")
     check_licences(essen, tmp_path / "runs" / "essen-experiment")
+
+
+def test_compose_with_a_theme_prints_where_it_is_stated(random_model, tmp_path, capsys):
+    import mido
+
+    motif = tmp_path / "motif.mid"
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    for pitch in (62, 66, 69, 74, 73, 69, 66, 62):
+        track.append(mido.Message("note_on", note=pitch, velocity=80, time=0))
+        track.append(mido.Message("note_off", note=pitch, velocity=0, time=480))
+    mid.save(motif)
+    out = tmp_path / "themed.mid"
+    args = ["compose", "--theme", str(motif), "--theme-key", "D", "--form", "A A' B A", "--bars", "16", "--key", "D",
+            "--model", str(random_model), "-o", str(out)]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == ["  bars 1-4: statement A (1 theme, 2 theme)", "  bars 5-8: answer A'",
+                         lines[3], "  bars 13-16: return A"]
+    assert lines[3].startswith("  bars 9-12: contrast B (9 ")
+    melody = next(t for t in mido.MidiFile(out).tracks if t.name == "melody")
+    first = [m.note for m in melody if m.type == "note_on" and m.velocity > 0][:8]
+    assert first == [62, 66, 69, 74, 73, 69, 66, 62]  # the motif, in D as written
+
+
+def test_compose_refuses_a_bad_theme_in_one_line(random_model, tmp_path, capsys):
+    (tmp_path / "bad.mid").write_bytes(b"MThd")
+    assert main(["compose", "--theme", str(tmp_path / "bad.mid"), "--model", str(random_model), "-o", str(tmp_path / "x.mid")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("moodscore compose: theme ") and "bad.mid" in err[0]

@@ -21,7 +21,7 @@ from engine.cutscene.export import read_cue_sheet, read_cue_sheet_notes
 from engine.cutscene.produce import delivery_spec, outputs, score_cutscene
 from engine.cutscene.timeline import hit_label
 from engine.playback.wav import read_audio
-from tests.cutscene.test_render import write_scene
+from tests.cutscene.test_scoring import write_scene
 
 ROOT = Path(__file__).resolve().parents[2]
 DUNGEON = ROOT / "demo" / "scores" / "dungeon.yaml"

@@ -6,7 +6,7 @@ from engine.cutscene.stems import OTHER_STEM, STEM_CHANNELS, StemSynth
 from engine.music.events import TimedEvent, note_off, note_on, program
 from engine.music.example import example_song
 from engine.music.midi import song_events
-from engine.playback.render import render_events
+from engine.playback.render_midi import render_events
 from engine.playback.synth import Synth
 
 SR = 48_000

@@ -92,7 +92,9 @@ def test_a_map_since_a_quarter_converts_bit_for_bit_from_there(case, offsets, bp
         assert pruned.bpm_at(q) == whole.bpm_at(q)
         assert pruned.frame_at(q, 48000) == whole.frame_at(q, 48000)
         assert pruned.quarter_at(whole.seconds_at(q)) == whole.quarter_at(whole.seconds_at(q))
-    later = [TempoSegment(cut + offsets[0], bpm, True), TempoSegment(cut + offsets[0] + 4.0, 100.0)]
+    # strictly after the cut: a point on the first kept segment's start would retarget the
+    # dropped ramp into it, rewriting music already played (the pruned map rightly keeps it)
+    later = [TempoSegment(cut + offsets[0] + 0.5, bpm, True), TempoSegment(cut + offsets[0] + 4.5, 100.0)]
     a, b = whole.with_points(later), pruned.with_points(later)
     for q in [cut, *(cut + o for o in offsets), cut + offsets[0] + 10.0]:
         assert a.seconds_at(q) == b.seconds_at(q)

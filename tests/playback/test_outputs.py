@@ -59,7 +59,7 @@ def test_unknown_output_is_a_value_error():
 
 
 def test_every_backend_in_the_table_fills_the_output_role():
-    assert set(OUTPUTS) == {"null", "wav", "sounddevice", "pygame"}
+    assert set(OUTPUTS) == {"null", "wav", "sounddevice", "pygame", "virtual"}
     for kind in OUTPUTS.values():
         assert all(hasattr(kind.factory, name) for name in ("start", "advance", "poll", "close", "latency_ms",
                                                              "heard_frame", "underruns", "live"))

@@ -68,3 +68,16 @@ def test_every_note_on_gets_its_note_off(script):
     run(seq, synth, 256)
     assert synth.balance() == {}
     assert not seq.sounding and seq.pending_count == 0
+
+
+def test_one_note_struck_twice_at_one_frame_sounds_once_and_is_released():
+    """Two stingers landing on one beat strike the same key at the same frame; a block's
+    events are ordered note-offs first, so a re-strike there would leave one voice on."""
+    seq, synth = Sequencer(), RecordingSynth()
+    seq.schedule([TimedEvent(300, note_on(15, 60, 100))], STINGER_LANE)
+    seq.schedule([TimedEvent(300, note_on(15, 60, 100)), TimedEvent(900, note_off(15, 60))], STINGER_LANE)
+    out = np.zeros((256, 2), dtype=np.float32)
+    for _ in range(8):
+        seq.render(synth, out, extra=[TimedEvent(seq.frame, control(15, 11, 100))])
+    assert synth.balance() == {}
+    assert [e.event.kind for e in synth.events if e.event.a == 60] == [Kind.NOTE_ON, Kind.NOTE_OFF]

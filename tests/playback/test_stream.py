@@ -109,6 +109,28 @@ def test_the_reader_wakes_the_render_thread_when_refill_blocks_are_free():
         StreamConfig(latency_blocks=3, refill_blocks=4)
 
 
+class Wanting(Ramp):
+    """A source with work waiting (a call to apply) while ``wanted``."""
+
+    def __init__(self, wanted):
+        super().__init__()
+        self.wanted = wanted
+
+    def render_wanted(self):
+        if self.wanted == "broken":
+            raise RuntimeError("link gone")
+        return self.wanted
+
+
+@pytest.mark.parametrize("wanted, wakes", [(True, True), (False, False), ("broken", False)])
+def test_a_source_that_wants_a_render_wakes_the_thread_at_the_next_free_block(wanted, wakes):
+    stream = AudioStream(Wanting(wanted), StreamConfig(block_frames=64, latency_blocks=3))
+    stream.fill()
+    stream.read_into(np.zeros((64, 2), dtype=np.float32))   # one block free, two buffered
+    assert stream._wake.is_set() == wakes
+    assert stream.read_errors == (wanted == "broken")
+
+
 def test_a_composing_source_is_composed_ahead_on_its_own_thread():
     import threading
     import time

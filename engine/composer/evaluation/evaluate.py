@@ -10,7 +10,9 @@ JSON-ready dictionary the CLI prints (see ``GOALS`` for the figures with a goal)
   over the requested grid;
 - ``likeness_figures`` — overlapping areas of generated vs real phrase features;
 - ``originality_figures`` — longest run shared with a training tune, generated vs
-  the human baseline, and the guard's N, rate and check.
+  the human baseline, and the guard's N, rate and check;
+- ``form_eval.structure_figures`` — repetition, motivic bigrams, cadences and chord
+  changes of composed pieces vs the test tunes (ratios), and theme recall.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.composer.evaluation import features, generation, likelihood, splits, stats
+from engine.composer.evaluation import features, form_eval, generation, likelihood, splits, stats
 from engine.composer.evaluation.originality import RunCorpus, human_baseline, longest_shared_run
 from engine.composer.guard import load_guard, melody_arrays
 from engine.composer.evaluation.overlap import compare_feature_sets
@@ -39,6 +41,12 @@ GOALS = {  # figure: (goal text, test on the results)
     "mode_acc": ("≥ 0.95", lambda r: r["mode_acc"] >= 0.95),
     "arousal_rho": ("≥ 0.9", lambda r: r["arousal_rho"] >= 0.9),
     "longest_copy_generated": ("≤ guard N", lambda r: r["guard_n"] is not None and r["longest_copy_generated"] <= r["guard_n"]),
+    **{f"structure_{name}_ratio": ("0.6 .. 1.4 × real", lambda r, name=name: 0.6 <= r[f"structure_{name}_ratio"] <= 1.4)
+       for name in ("repeat_bars", "repeat_bars_transposed", "repeat_rhythm", "repeat_phrases", "chord_changes_per_bar")},
+    "structure_pc_bigram_ratio_ratio": ("≤ 1.15 × real", lambda r: r["structure_pc_bigram_ratio_ratio"] <= 1.15),
+    "structure_cadence_rate_ratio": ("≥ 0.8 × real", lambda r: r["structure_cadence_rate_ratio"] >= 0.8),
+    "theme_recall_state": ("≥ 0.5", lambda r: r["theme_recall_state"] >= 0.5),
+    "theme_recall_after_transition": ("≥ 0.3", lambda r: r["theme_recall_after_transition"] >= 0.3),
 }
 OA_GOAL = 0.8
 
@@ -59,6 +67,8 @@ class EvalConfig:
     tune_limit: int = 0
     temperature: float = 1.0
     top_p: float = 0.95
+    form_pieces: int = 60
+    form_themes: int = 20
 
 
 def _net(model):
@@ -243,6 +253,12 @@ def evaluate(config: EvalConfig = EvalConfig()) -> tuple[dict, dict]:
         guard.max_run)
     results |= originality
     timings["originality_s"] = time.monotonic() - t0
+
+    t0 = time.monotonic()
+    form_make = lambda seed, form: Composer(model, seed=seed, temperature=config.temperature, top_p=config.top_p, form=form)  # noqa: E731
+    form_config = form_eval.FormEvalConfig(pieces=config.form_pieces, themes=config.form_themes)
+    results |= form_eval.structure_figures(form_make, test_tunes, form_config)
+    timings["form_s"] = time.monotonic() - t0
     results |= {"phrases_control": len(control), "phrases_matched": len(matched), "bars_per_phrase": config.bars_per_phrase,
                 "real_phrases": len(real), "timings_s": {k: round(v, 1) for k, v in timings.items()},
                 "runtime_s": round(time.monotonic() - start_s, 1)}

@@ -2,7 +2,9 @@
 
 ``open_output(spec, source, config, **options)`` builds the output ``spec`` names:
 "null" (offline, no device), "wav:PATH" (offline, into a WAV file), "sounddevice"
-(PortAudio; "sounddevice:3" or ``device=3`` picks a device) or "pygame" (SDL). The
+(PortAudio; "sounddevice:3" or ``device=3`` picks a device), "pygame" (SDL) or
+"virtual" (live with no sound card: a device thread that reads in real time and counts
+underruns and late reads; "virtual:PATH" also writes what it played). The
 part after a colon fills the option the table row names (``spec_option``); any other
 option goes to the backend's constructor as a keyword. Every backend is built as
 ``factory(source, config, **options)`` and implements ``engine.roles.Output``.
@@ -20,6 +22,7 @@ from engine.playback.outputs.live import LiveOutput
 from engine.playback.outputs.null import NullOutput
 from engine.playback.outputs.portaudio import SoundDeviceOutput
 from engine.playback.outputs.sdl import PygameOutput
+from engine.playback.outputs.virtual import VirtualOutput
 from engine.playback.outputs.wavfile import WavOutput
 from engine.playback.stream import StreamConfig
 from engine.roles import Output, Source
@@ -43,12 +46,19 @@ OUTPUTS: dict[str, OutputKind] = {
     "wav": OutputKind(WavOutput, spec_option="path", required=True),
     "sounddevice": OutputKind(SoundDeviceOutput, spec_option="device"),
     "pygame": OutputKind(PygameOutput),
+    "virtual": OutputKind(VirtualOutput, spec_option="wav_path"),
 }
 
 
 def output_names() -> str:
     """The specs ``open_output`` accepts, for messages and ``--help``."""
     return ", ".join(f"{name}:{kind.spec_option.upper()}" if kind.required else name for name, kind in OUTPUTS.items())
+
+
+def is_live(spec) -> bool:
+    """Whether ``spec`` names a live output (one that plays in real time) of the table."""
+    kind = OUTPUTS.get(spec.partition(":")[0]) if isinstance(spec, str) else None
+    return kind is not None and bool(getattr(kind.factory, "live", False))
 
 
 def open_output(spec: str | Output | OutputFactory, source: Source, config: StreamConfig = StreamConfig(),
@@ -90,5 +100,5 @@ def _build(name: str, factory: OutputFactory, source: Source, config: StreamConf
     return factory(source, config, **options)
 
 
-__all__ = ["OUTPUTS", "OutputKind", "OutputFactory", "open_output", "output_names", "LiveOutput", "NullOutput",
-           "WavOutput", "SoundDeviceOutput", "PygameOutput"]
+__all__ = ["OUTPUTS", "OutputKind", "OutputFactory", "open_output", "output_names", "is_live", "LiveOutput",
+           "NullOutput", "WavOutput", "SoundDeviceOutput", "PygameOutput", "VirtualOutput"]

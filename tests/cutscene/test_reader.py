@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.cutscene.format import EndCue, HitCue, ParameterCue, StateCue
-from engine.cutscene.load import ScoreNames, load_cutscene
-from engine.cutscene.plan import fit_cutscene
+from engine.cutscene.spec import EndCue, HitCue, ParameterCue, StateCue
+from engine.cutscene.reader import ScoreNames, load_cutscene
+from engine.cutscene.schedule import fit_cutscene
 from engine.score.load import load_score
 from engine.score.source import SourceError
 
@@ -99,7 +99,7 @@ def test_demo_cutscenes_fit(name, hits):
 
 def test_ambush_changes_mood_between_hits():
     scene = load_cutscene(DEMO / "ambush.yaml")
-    from engine.cutscene.plan import state_changes
+    from engine.cutscene.schedule import state_changes
     states = [name for _, name in state_changes(scene, load_score(scene.score_path))]
     assert states == ["explore", "danger", "combat", "victory"]
 

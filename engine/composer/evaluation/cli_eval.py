@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds-per-cell", type=per_cell, default=5, help=f"phrases per cell of the control grid, {per_cell.span} (default: %(default)s)")
     parser.add_argument("--bars", type=bars, default=8, help=f"bars per phrase, {bars.span} (default: %(default)s)")
     parser.add_argument("--tune-limit", type=tunes, default=0, help=f"use only the first N tunes of each split, {tunes.span} (quick runs; 0: all)")
+    pieces, themes = bounded_int(1, 10_000), bounded_int(0, 1_000)
+    parser.add_argument("--pieces", type=pieces, default=60, help=f"32-bar pieces composed for the structure figures, {pieces.span} (default: %(default)s)")
+    parser.add_argument("--themes", type=themes, default=20, help=f"test-tune openings used as themes for theme recall, {themes.span} (default: %(default)s)")
 
 
 def _plain(value):
@@ -72,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
     config = EvalConfig(model_dir=args.model, tokens_path=args.tokens, uncond_model_dir=_existing(args.uncond_model),
                         bars_per_phrase=args.bars, seeds_per_cell=args.seeds_per_cell,
-                        matched_phrases=args.phrases, tune_limit=args.tune_limit)
+                        matched_phrases=args.phrases, tune_limit=args.tune_limit,
+                        form_pieces=args.pieces, form_themes=args.themes)
     results, artefacts = evaluate(config)
     path = write_report(results, artefacts, args.out)
     if args.json:

@@ -4,10 +4,10 @@ import pytest
 
 from engine import cli
 from engine.music import example
-from engine.playback import render
+from engine.playback import render_midi
 from engine.music.example import example_song
 from engine.music.midi import song_events, write_midi
-from engine.playback.render import TAIL_S
+from engine.playback.render_midi import TAIL_S
 from engine.playback.wav import float_to_int16, read_wav
 
 RATE = 44100
@@ -15,7 +15,7 @@ RATE = 44100
 
 def main(argv):
     """Run one command through engine.cli (which imports only that command's module)."""
-    module = {"render-midi": render, "example-midi": example}[argv[0]]
+    module = {"render-midi": render_midi, "example-midi": example}[argv[0]]
     assert cli.COMMANDS[argv[0]][0] == module.__name__
     return cli.main(argv)
 

@@ -55,7 +55,7 @@ def load_source(args: argparse.Namespace):
     """The Cutscene the arguments name: a cutscene file (its timeline replaced by
     ``--timeline``), or ``--timeline`` with ``--score`` alone."""
     from engine.cli_types import UsageError
-    from engine.cutscene.load import load_cutscene, load_timeline_cutscene
+    from engine.cutscene.reader import load_cutscene, load_timeline_cutscene
 
     if args.cutscene is not None:
         if args.score is not None or args.seed is not None:
@@ -69,7 +69,7 @@ def load_source(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from engine.cutscene.delivery import describe
     from engine.cutscene.produce import delivery_spec
-    from engine.cutscene.render import prepare
+    from engine.cutscene.scoring import prepare
     from engine.progress import AudioProgress
 
     progress = None if args.no_progress else AudioProgress(args.sample_rate, "score")

@@ -36,7 +36,7 @@ from typing import Callable
 import numpy as np
 
 from engine.calls import PostEvent, SetParameter, SetState, Stop, TriggerStinger
-from engine.cutscene import format as fmt
+from engine.cutscene import spec as fmt
 from engine.cutscene.accents import accent_stingers
 from engine.cutscene.cadence import CadenceComposer, final_chord, final_chord_stingers
 from engine.cutscene.fit import Landing, TempoFit
@@ -178,9 +178,10 @@ def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None
     it plays through (rendering stems into ``stem_sink`` when given)."""
     from engine.api import EngineConfig, MusicEngine
     from engine.composer.composer import Composer
+    from engine.composer.planner import form_config_for_score
     from engine.playback.synth import Synth
 
-    composer = Composer.load(model, seed=cutscene.seed)
+    composer = Composer.load(model, seed=cutscene.seed, form=form_config_for_score(score))
     end = cutscene.end
     if end.cadence:
         landing = next(l for l in fit.landings if l.time_s == end.time_s)
@@ -200,8 +201,8 @@ def build_engine(cutscene: fmt.Cutscene, score, fit: TempoFit, *, soundfont=None
 
 def prepare(path_or_cutscene, sample_rate_hz: int = 48000):
     """(cutscene, score, fit): load and fit, raising SourceError / ValueError before any rendering."""
-    from engine.cutscene.load import load_cutscene, score_names
-    from engine.cutscene.plan import fit_cutscene
+    from engine.cutscene.reader import load_cutscene, score_names
+    from engine.cutscene.schedule import fit_cutscene
     from engine.score.load import load_score
 
     scores: dict = {}

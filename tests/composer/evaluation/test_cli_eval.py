@@ -13,7 +13,7 @@ import pytest
 
 from engine.composer import tokens
 from engine.composer.dataset import encode_tune
-from engine.composer.evaluation import cli, likelihood, splits
+from engine.composer.evaluation import cli_eval, likelihood, splits
 from engine.composer.evaluation.evaluate import EvalConfig, evaluate
 from engine.composer.guard import melody_arrays
 from engine.composer.shipped import load_model
@@ -96,8 +96,8 @@ def test_ngram_scores_the_network_positions(token_file):
 
 def test_eval_json_has_every_key_in_range(model_dir, token_file, tmp_path, capsys):
     args = argparse.Namespace(model=model_dir, json=True, out=tmp_path / "eval", tokens=token_file, uncond_model=None,
-                              phrases=4, seeds_per_cell=1, bars=4, tune_limit=0)
-    assert cli.run(args) == 0
+                              phrases=4, seeds_per_cell=1, bars=4, tune_limit=0, pieces=4, themes=2)
+    assert cli_eval.run(args) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
@@ -111,6 +111,14 @@ def test_eval_json_has_every_key_in_range(model_dir, token_file, tmp_path, capsy
     assert result["guard_n"] == 12 and result["longest_copy_generated"] <= 12 and result["guard_ok"]
     assert result["test_tunes_duplicated_in_train"] == 1
     assert result["longest_copy_human_p95"] >= result["longest_copy_human_dedup_p95"]
+    structure = result["structure"]
+    assert structure["pieces"] == 4 and structure["real_pieces"] == 2  # the test split's two tunes
+    for name, ratio in structure["ratio"].items():
+        generated, real = structure["generated"][name], structure["real"][name]
+        assert ratio is None or abs(ratio - generated / real) < 1e-9, name
+        assert result[f"structure_{name}_ratio"] == ratio
+    assert 0 <= result["theme_recall_state"] <= 1 and 0 <= result["theme_recall_after_transition"] <= 1
+    assert result["theme_pieces"] == 2
     text = (tmp_path / "eval" / "report.md").read_text(encoding="utf-8")
     assert "| figure | value | goal | met? |" in text
     for png in ("control-heatmap.png", "features.png", "longest-run.png"):
@@ -119,7 +127,7 @@ def test_eval_json_has_every_key_in_range(model_dir, token_file, tmp_path, capsy
 
 def test_evaluate_uses_an_unconditional_model_when_given(model_dir, token_file):
     config = EvalConfig(model_dir=model_dir, tokens_path=token_file, uncond_model_dir=model_dir,
-                        bars_per_phrase=2, seeds_per_cell=1, matched_phrases=2, ngram_orders=(2,))
+                        bars_per_phrase=2, seeds_per_cell=1, matched_phrases=2, ngram_orders=(2,), form_pieces=2, form_themes=1)
     results, _ = evaluate(config)
     assert results["nll_uncond_kind"].startswith("same-size")
     assert results["nll_uncond"] == pytest.approx(results["nll_shipped_zero_cond"])

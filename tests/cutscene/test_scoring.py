@@ -13,7 +13,7 @@ import pytest
 from engine import roles
 from engine.cutscene.accents import KIT_CHANNEL
 from engine.cutscene.cadence import CadenceComposer, dominant_bar, tonic_triad
-from engine.cutscene.cli import outputs, score_cutscene
+from engine.cutscene.cli_score import outputs, score_cutscene
 from engine.cutscene.export import read_cue_sheet
 from engine.music.events import Kind
 from engine.music.intent import Intent
@@ -210,7 +210,7 @@ def test_cadence_composer_writes_a_dominant_then_a_tonic_bar():
 
 
 def test_the_wrappers_fill_their_roles_explicitly_and_forward_nothing_else():
-    from engine.cutscene.render import RecordingSynth as CutsceneRecordingSynth
+    from engine.cutscene.scoring import RecordingSynth as CutsceneRecordingSynth
 
     inner = FakeComposer()
     composer = CadenceComposer(inner, final_bar=3)
