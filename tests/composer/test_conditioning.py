@@ -28,8 +28,8 @@ def test_a_spec_without_position_is_the_old_layout():
     assert vector.shape == (12,) and vector[4] == 1.0
 
 
-def test_the_composer_asks_its_form_of_each_bar(random_model):
-    composer = Composer.load(random_model, seed=4, guard=False)
+def test_without_a_planner_the_composer_asks_its_form_of_each_bar(random_model):
+    composer = Composer.load(random_model, seed=4, guard=False, form=None)
     asked = []
     composer.form_of = lambda bar: asked.append(bar) or attributes.default_form(bar)
     for bar in range(3):
