@@ -43,7 +43,7 @@ def _free_udp_port() -> socket.socket:
 def test_serve_changes_state_sends_beats_and_ends_on_sigterm(tmp_path):
     wav = tmp_path / "served.wav"
     listener = _free_udp_port()
-    process, port = _serve("--output", f"wav:{wav}", "--reply", f"127.0.0.1:{listener.getsockname()[1]}")
+    process, port = _serve("--output", f"virtual:{wav}", "--reply", f"127.0.0.1:{listener.getsockname()[1]}")
     try:
         assert listener.recv(1024).startswith(b"/moodscore/b")      # a beat or bar from --reply
         with MoodscoreClient(port=port) as client:
