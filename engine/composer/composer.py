@@ -43,7 +43,7 @@ import numpy as np
 from engine.composer import tokens
 from engine.composer.attributes import default_form, position_vector
 from engine.composer.codecs import codec_named
-from engine.composer.config import ConditioningSpec
+from engine.composer.model_config import ConditioningSpec
 from engine.composer.decoding import BarDecoder, Decoded
 from engine.composer.form_labels import BarForm
 from engine.composer.guard import load_guard

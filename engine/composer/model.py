@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.composer.config import ModelConfig
+from engine.composer.model_config import ModelConfig
 
 __all__ = ["ComposerNet", "ModelConfig", "export_arrays", "load_arrays"]
 

@@ -23,7 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
-from engine.composer.config import ModelConfig
+from engine.composer.model_config import ModelConfig
 
 State = tuple[np.ndarray, ...]
 

@@ -23,7 +23,7 @@ import numpy as np
 from engine.composer import tokens
 from engine.composer.attributes import CONDITIONING_METERS, POSITION_FIELDS
 from engine.composer.codecs import codec_named
-from engine.composer.config import ConditioningSpec, ModelConfig
+from engine.composer.model_config import ConditioningSpec, ModelConfig
 from engine.composer.steppers import stepper_class
 from engine.errors import EngineError
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from engine.composer.config import ModelConfig
+from engine.composer.model_config import ModelConfig
 from engine.composer.numpy_gru import GruStepper
 
 State = tuple[np.ndarray, ...]

@@ -25,7 +25,7 @@ from typing import Mapping
 
 import numpy as np
 
-from engine.cutscene import loudness
+from engine.cutscene import normalise as loudness
 from engine.playback.audio_formats import FORMATS, AudioFormat
 from engine.playback.wav import WavWriter, read_audio
 

@@ -29,7 +29,7 @@ def outputs(audio_path: str | os.PathLike) -> dict[str, Path]:
 def delivery_spec(output, audio_format: str | None = None, stems_dir=None, loudness_lufs: float | None = None,
                   ceiling_dbtp: float | None = None) -> DeliverySpec:
     """A DeliverySpec for ``output``; ValueError (naming the file) for a format that does not fit it."""
-    from engine.cutscene.loudness import DEFAULT_CEILING_DBTP
+    from engine.cutscene.normalise import DEFAULT_CEILING_DBTP
 
     output = Path(output)
     return DeliverySpec(output, choose_format(output, audio_format), None if stems_dir is None else Path(stems_dir),

@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from engine.cutscene import spec as fmt
+from engine.cutscene import scene as fmt
 from engine.cutscene.sources import CueProblems, MarkerRef
 from engine.cutscene.timecode import FrameRate, format_timecode, parse_frame_rate, parse_time
 from engine.score import source as src

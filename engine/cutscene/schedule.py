@@ -13,7 +13,7 @@ import math
 
 from engine.cutscene.fit import FitSettings, Hit, TempoFit, TempoZone, fit_tempo
 from engine.cutscene.fit_errors import FitError, nearest_fit
-from engine.cutscene.spec import Cutscene, EventCue, HitCue, StateCue
+from engine.cutscene.scene import Cutscene, EventCue, HitCue, StateCue
 from engine.cutscene.timecode import format_timecode
 
 

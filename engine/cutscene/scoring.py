@@ -36,7 +36,7 @@ from typing import Callable
 import numpy as np
 
 from engine.calls import PostEvent, SetParameter, SetState, Stop, TriggerStinger
-from engine.cutscene import spec as fmt
+from engine.cutscene import scene as fmt
 from engine.cutscene.accents import accent_stingers
 from engine.cutscene.cadence import CadenceComposer, final_chord, final_chord_stingers
 from engine.cutscene.fit import Landing, TempoFit

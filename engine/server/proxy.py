@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 
-from engine.api import EngineSnapshot
+from engine.snapshot import EngineSnapshot
 from engine.calls import Call
 from engine.playback.cues import Cue
 from engine.playback.plan import Pending

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.composer import attributes, tokens
-from engine.composer.config import QUANTILE_LEVELS, ConditioningSpec, ModelConfig
+from engine.composer.model_config import QUANTILE_LEVELS, ConditioningSpec, ModelConfig
 from engine.composer.dataset import tune_bars
 from engine.composer.guard import GUARD_FILE, WindowIndex, melody_arrays
 from engine.composer.shipped import save_model

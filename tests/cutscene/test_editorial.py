@@ -7,7 +7,7 @@ import opentimelineio as otio
 import pytest
 
 from engine.cutscene.editorial import marker_cue, read_timeline
-from engine.cutscene.spec import EndCue, EventCue, HitCue, ParameterCue, StateCue, StingerCue
+from engine.cutscene.scene import EndCue, EventCue, HitCue, ParameterCue, StateCue, StingerCue
 from engine.cutscene.reader import ScoreNames, load_cutscene, load_timeline_cutscene
 from engine.score.source import SourceError
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cutscene.spec import EndCue, HitCue, ParameterCue, StateCue
+from engine.cutscene.scene import EndCue, HitCue, ParameterCue, StateCue
 from engine.cutscene.reader import ScoreNames, load_cutscene
 from engine.cutscene.schedule import fit_cutscene
 from engine.score.load import load_score

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.cutscene.loudness import integrated_lufs, measure, normalising_gain_db, to_db, true_peak
+from engine.cutscene.normalise import integrated_lufs, measure, normalising_gain_db, to_db, true_peak
 
 SR = 48_000
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.composer.composer import Composer
-from engine.composer.config import ConditioningSpec, ModelConfig
+from engine.composer.model_config import ConditioningSpec, ModelConfig
 from engine.composer.guard import GUARD_FILE
 from engine.composer.shipped import DEFAULT_MODEL_DIR, ModelFileError, load_model
 
