@@ -62,6 +62,7 @@ from engine.bridge import ScoreBridge
 from engine.callqueue import CallQueue
 from engine.calls import Call, PostEvent, ReloadScore, ResumeState, SetParameter, SetState, Start, Stop, TriggerStinger
 from engine.config import EngineConfig
+from engine.lograte import worth_logging
 from engine.offline import OfflineScript
 from engine.playback.leveller import LevelConfig
 from engine.playback.player import Cue, Player, PlayerConfig
@@ -232,7 +233,7 @@ class MusicEngine:
         except Exception:  # noqa: BLE001 - one broken callback must not cost the game the other cues
             self._counters["callback_errors"] += 1
             count = self._counters["callback_errors"]
-            if count & (count - 1) == 0:    # the 1st, 2nd, 4th, 8th, ... with its traceback
+            if worth_logging(count):
                 log.exception("the %s callback %.80r raised (%d callback errors so far)", cue.kind, fn, count)
 
     @property
@@ -369,7 +370,9 @@ class MusicEngine:
             self.render_block(block)
         except Exception:  # noqa: BLE001 - the render side must not raise into the host
             self._counters["render_errors"] += 1
-            log.exception("rendering a block failed; a block of silence instead")
+            count = self._counters["render_errors"]
+            if worth_logging(count):
+                log.exception("rendering a block failed; a block of silence instead (%d so far)", count)
             block[:] = 0.0
 
     def close(self) -> None:

@@ -5,7 +5,9 @@ names a megabyte long. ``WarnedNames.first(key)`` is True the first time a key i
 seen, while the set holds fewer than ``max_names`` keys; after that every key is
 "seen", so memory stays bounded and the log says once that it stopped naming them.
 Log names with ``NAME_FORMAT`` (``%.80r``): the repr cut to 80 characters.
-Only hashes of the keys are kept.
+Only hashes of the keys are kept. A fault that repeats (a block that fails to render, a
+callback that raises) is logged when ``worth_logging(count)``: the 1st, 2nd, 4th, 8th...
+time, so a fault on every block costs a few dozen log lines an hour, not thousands.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ import logging
 
 NAME_FORMAT = "%.80r"
 MAX_WARNED_NAMES = 1024
+
+
+def worth_logging(count: int) -> bool:
+    """Whether the ``count``-th occurrence of a repeating fault is logged: powers of two."""
+    return count > 0 and count & (count - 1) == 0
 
 
 class WarnedNames:

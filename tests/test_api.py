@@ -386,7 +386,7 @@ def test_calls_check_their_own_arguments():
 
 
 @pytest.mark.parametrize("strict", [False, True])
-def test_render_side_failures_never_reach_the_game(monkeypatch, strict):
+def test_render_side_failures_never_reach_the_game(monkeypatch, caplog, strict):
     engine = make_engine(strict=strict)
     engine.render(1000)
 
@@ -400,6 +400,9 @@ def test_render_side_failures_never_reach_the_game(monkeypatch, strict):
     monkeypatch.setattr(Player, "render_into", broken)
     audio = engine.render(1024)
     assert engine.snapshot().counters["render_errors"] == 4
+    engine.render(256 * 60)          # a fault on every block logs the 1st, 2nd, 4th... only
+    logged = [r for r in caplog.records if r.getMessage().startswith("rendering a block failed")]
+    assert len(logged) == 7          # 64 failed blocks: 1, 2, 4, 8, 16, 32, 64
     assert not np.any(audio[24:])  # 24 frames carried over from the last good block
     engine.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from engine.lograte import NAME_FORMAT, WarnedNames
+from engine.lograte import NAME_FORMAT, WarnedNames, worth_logging
 
 
 def test_each_name_is_first_once_and_the_set_stays_bounded(caplog):
@@ -17,3 +17,7 @@ def test_each_name_is_first_once_and_the_set_stays_bounded(caplog):
 
 def test_a_long_name_is_logged_cut_short():
     assert len(NAME_FORMAT % ("x" * 1_000_000)) == 80
+
+
+def test_a_repeating_fault_is_logged_at_powers_of_two():
+    assert [n for n in range(0, 70) if worth_logging(n)] == [1, 2, 4, 8, 16, 32, 64]
