@@ -27,6 +27,12 @@ it was already heard), ``engine_start_s`` (``start()``: spawn to playing), and
 ``rtf_engine_process`` (CPU time of the whole engine process while playing, the
 virtual device thread included, over the music's duration; ``..._no_device``
 without it).
+
+Beside every session a stall probe (``bench/stall_probe.py``: a process of its own that
+only sleeps, at the device thread's real-time priority) counts the times the machine
+itself woke it more than one block period late: ``machine_stalls`` (idle),
+``machine_stalls_loaded`` and ``machine_stalls_game_busy``, each with its worst. An
+underrun or late read that the probe matches in the same run is the machine's.
 Usage: python bench/realtime.py [--seconds 300] [--game-busy-ms 12]
 """
 
@@ -55,6 +61,7 @@ from engine.playback.player import Player, PlayerConfig  # noqa: E402
 from engine.playback.stingers import Stinger  # noqa: E402
 from engine.playback.stream import AudioStream, StreamConfig  # noqa: E402
 from engine.playback.synth import Synth  # noqa: E402
+from stall_probe import StallProbe  # noqa: E402
 
 SCORE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demo", "scores", "dungeon.yaml")
 GAME_FPS = 60
@@ -260,12 +267,15 @@ def main(argv=None) -> int:
     if args.game_only and args.game_busy_ms is not None:
         print(json.dumps(game_load_fields(args, sr)))
         return 0
-    idle = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)
+    block_ms = args.block_frames / sr * 1000
+    with StallProbe(block_ms) as idle_stalls:
+        idle = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)
     stop = multiprocessing.Event()
     busy = multiprocessing.Process(target=busy_loop, args=(stop,), daemon=True)
     busy.start()
     try:
-        loaded = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)
+        with StallProbe(block_ms) as loaded_stalls:
+            loaded = session(args.seconds, args.seed, sr, args.block_frames, args.latency_blocks, args.refill_blocks)
     finally:
         stop.set()
         busy.join(timeout=5)
@@ -276,6 +286,10 @@ def main(argv=None) -> int:
         "block_render_ms_max": round(max(idle["max"], loaded["max"]), 3),
         "underruns": idle["underruns"],
         "underruns_loaded": loaded["underruns"],
+        "machine_stalls": idle_stalls.stalls,
+        "machine_stall_worst_ms": idle_stalls.worst_ms,
+        "machine_stalls_loaded": loaded_stalls.stalls,
+        "machine_stall_worst_ms_loaded": loaded_stalls.worst_ms,
         "sync_error_frames_max": idle["sync"],
         "immediate_latency_ms_p99": round(idle["imm_p99"], 3),
         "hanging_notes": idle["hanging"] + loaded["hanging"],
@@ -292,13 +306,16 @@ def main(argv=None) -> int:
 def game_load_fields(args, sr: int) -> dict:
     """The engine-process run under a busy game thread, then the in-process baseline."""
     shape = dict(busy_ms=args.game_busy_ms, sr=sr, block=args.block_frames, latency_blocks=args.latency_blocks)
-    served = game_session(args.seconds, args.seed, in_process=False, **shape)
+    with StallProbe(args.block_frames / sr * 1000) as stalls:
+        served = game_session(args.seconds, args.seed, in_process=False, **shape)
     baseline = game_session(args.baseline_seconds or args.seconds, args.seed, in_process=True, **shape)
     return {
         "game_busy_ms": args.game_busy_ms,
         "underruns_game_busy": served["underruns"],
         "late_reads_game_busy": served["late_reads"],
         "late_read_worst_ms_game_busy": served["late_read_worst_ms"],
+        "machine_stalls_game_busy": stalls.stalls,
+        "machine_stall_worst_ms_game_busy": stalls.worst_ms,
         "call_latency_ms_p99": served["call_p99"],
         "call_latency_ms_max": served["call_max"],
         "calls": served["calls"],

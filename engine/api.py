@@ -480,5 +480,9 @@ class _Source:
     def compose_due(self) -> bool:
         return self._player.compose_due()
 
+    def render_wanted(self) -> bool:
+        """Game calls wait in the queue: render at the next free block (see the stream)."""
+        return len(self._engine._queue) > 0
+
     def poll(self, until_frame: int | None = None) -> list[Cue]:
         return self._player.poll(until_frame)

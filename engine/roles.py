@@ -57,14 +57,19 @@ class Source(Protocol):
     """What an output pulls audio from. ``render_into`` fills the next block (the render
     thread, or the caller offline); ``pump`` composes up to ``max_bars`` bars ahead and
     returns how many (a composer thread; 0 when nothing is due); ``compose_due`` says,
-    without a lock, whether a bar is waiting to be composed; ``poll`` returns the cues
-    sounded before ``until_frame`` (None: everything rendered), on the caller's thread."""
+    without a lock, whether a bar is waiting to be composed; ``render_wanted`` says,
+    without a lock and from the reader's thread, whether a game call waits for the next
+    control frame (the stream then renders at the next free block, so a call waits at
+    most one block period); ``poll`` returns the cues sounded before ``until_frame``
+    (None: everything rendered), on the caller's thread."""
 
     def render_into(self, out: np.ndarray) -> None: ...
 
     def pump(self, max_bars: int = 1) -> int: ...
 
     def compose_due(self) -> bool: ...
+
+    def render_wanted(self) -> bool: ...
 
     def poll(self, until_frame: int | None = None) -> list[Cue]: ...
 

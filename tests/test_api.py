@@ -622,3 +622,18 @@ def test_a_transition_landing_after_stop_strikes_no_note():
         engine.set_state("explore", "immediate")
         engine.render(20000)
         assert engine.offline().notes_sounding() == frozenset()
+
+
+def test_a_waiting_call_asks_a_live_stream_for_the_next_free_block():
+    """In-process live playback: the source tells the stream a call waits, so the render
+    thread applies it at the next block instead of every ``refill`` blocks."""
+    from engine.api import _Source
+
+    engine = make_engine()
+    source = _Source(engine, engine._player)
+    engine.render(256)
+    assert not source.render_wanted()
+    engine.set_parameter("danger", 0.5)
+    assert source.render_wanted()
+    engine.render(256)
+    assert not source.render_wanted()

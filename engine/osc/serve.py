@@ -15,7 +15,6 @@ session for ``moodscore replay``. It runs until interrupted (or for ``--seconds`
 from __future__ import annotations
 
 import argparse
-import inspect
 import logging
 import math
 import signal
@@ -83,12 +82,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def start_here(engine, output: str) -> None:
-    """Start ``output`` on threads of this process (where ``MusicEngine.start`` can run
-    live outputs in an engine process of their own, ask it not to: this is that process)."""
-    if "in_process" in inspect.signature(engine.start).parameters:
-        engine.start(output, in_process=True)
-    else:
-        engine.start(output)
+    """Start ``output`` on threads of this process: this process is the engine process
+    (``MusicEngine.start`` would otherwise run a live output in one of its own), so its
+    threads hand the GIL over quickly (``engine.playback.realtime``)."""
+    from engine.playback.realtime import hand_over_the_gil_quickly
+
+    hand_over_the_gil_quickly()
+    engine.start(output, in_process=True)
 
 
 def _serve(engine, args: argparse.Namespace) -> None:

@@ -176,6 +176,10 @@ class Player:
         lock, for the render thread to decide whether to wake the composer thread."""
         return self.sequencer.frame >= self._due_frame
 
+    def render_wanted(self) -> bool:
+        """A bare player takes no calls: nothing waits for a control frame."""
+        return False
+
     def _wants_bar_locked(self, until_frame: int | None = None) -> bool:
         """Whether bar ``_next_bar`` must be composed now: it starts before ``until_frame``
         or, with None, it is within the lookahead of the render head."""

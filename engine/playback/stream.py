@@ -9,7 +9,7 @@ The callback contract (``read_into`` / ``read``), for any host audio callback:
   frames are silence and ``underruns`` counts the call; any unexpected error gives
   silence and counts in ``read_errors``;
 * after copying it wakes the render thread when ``refill`` blocks are free, and that
-  renders them; or as soon as one block is free when the source's optional
+  renders them; or as soon as one block is free when the source's
   ``render_wanted()`` says so (a call waits to be applied at the next block).
 
 The render thread keeps ``latency_frames = latency_blocks x block_frames`` frames
@@ -26,13 +26,13 @@ integer counters (single producer, single consumer, each written by one side onl
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from engine.playback.realtime import ask_realtime_priority
 from engine.roles import Source
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,6 @@ class AudioStream:
         self.render_errors = 0
         self.block_render_s: list[float] | None = None   # set to [] to record block times (wall)
         self.compose_errors = 0
-        self._render_wanted = getattr(source, "render_wanted", None)
         self._wake = _Signal()
         self._compose_wake = _Signal()
         self._running = False
@@ -136,12 +135,12 @@ class AudioStream:
                 pass
         buffered = self._written - self._read
         if buffered <= self._low_water or (buffered <= self._capacity - self.config.block_frames
-                                           and self._render_wanted is not None and self._wants_render()):
+                                           and self._wants_render()):
             self._wake.set()
 
     def _wants_render(self) -> bool:
         try:
-            return bool(self._render_wanted())
+            return bool(self.source.render_wanted())
         except Exception:  # noqa: BLE001 - the contract: never raise into a host callback
             self.read_errors += 1
             return False
@@ -190,7 +189,7 @@ class AudioStream:
         backstop_s = self.config.latency_frames / self.config.sample_rate_hz   # the reader wakes us
         due = self.source.compose_due
         if self.config.realtime_priority:
-            _ask_realtime_priority()
+            ask_realtime_priority()
         while self._running:
             if self.fill() and due():
                 self._compose_wake.set()
@@ -200,7 +199,7 @@ class AudioStream:
     def _compose(self) -> None:
         pump = self.source.pump
         if self.config.realtime_priority:   # below the render thread, above everything else: a
-            _ask_realtime_priority(5)       # bar the render thread may wait for is never preempted
+            ask_realtime_priority(5)       # bar the render thread may wait for is never preempted
         while self._running:
             try:
                 if pump(1):
@@ -263,14 +262,3 @@ class _Signal:
     def wait(self, timeout_s: float) -> None:
         self._lock.acquire(timeout=timeout_s)
 
-
-def _ask_realtime_priority(level: int = 10) -> None:
-    """Ask for SCHED_FIFO at ``level`` above the minimum for the calling thread, as audio
-    engines do (PortAudio, JACK); where the OS refuses (no CAP_SYS_NICE, not Linux) the
-    thread keeps normal priority."""
-    try:
-        policy = os.SCHED_FIFO
-        os.sched_setscheduler(0, policy, os.sched_param(os.sched_get_priority_min(policy) + level))
-        log.debug("render thread: real-time priority")
-    except (AttributeError, OSError) as exc:
-        log.debug("render thread: normal priority (%s)", exc)

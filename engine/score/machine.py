@@ -12,7 +12,6 @@ machine. ``on_bar`` comes from the conductor's clock and is not part of that ord
 
 from __future__ import annotations
 
-import bisect
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,8 +101,11 @@ class ScoreMachine:
         """The smoothed value of parameter ``name`` at ``frame``; raises KeyError if unknown."""
         param = self.score.parameters[name]
         history = self._history[name]
-        i = max(0, bisect.bisect_right([s.start_frame for s in history], frame) - 1)
-        seg = history[i]
+        seg = history[0]
+        for later in reversed(history):   # the render side asks about the newest frames
+            if later.start_frame <= frame:
+                seg = later
+                break
         elapsed_s = (frame - seg.start_frame) / self.sample_rate_hz
         return param.smoothed(seg.start_value, seg.target, elapsed_s)
 

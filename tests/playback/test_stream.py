@@ -28,6 +28,9 @@ class Ramp:
     def compose_due(self):
         return False
 
+    def render_wanted(self):
+        return False
+
     def poll(self, until_frame=None):
         return []
 

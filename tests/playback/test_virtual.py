@@ -36,6 +36,9 @@ class Counting:
     def compose_due(self) -> bool:
         return False
 
+    def render_wanted(self) -> bool:
+        return False
+
     def poll(self, until_frame: int | None = None) -> list:
         return []
 

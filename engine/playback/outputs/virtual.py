@@ -20,7 +20,8 @@ import time
 import numpy as np
 
 from engine.playback.outputs.live import LiveOutput
-from engine.playback.stream import StreamConfig, _ask_realtime_priority
+from engine.playback.realtime import ask_realtime_priority
+from engine.playback.stream import StreamConfig
 from engine.roles import Source
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class VirtualOutput(LiveOutput):
 
     def _device(self) -> None:
         if self.config.realtime_priority:
-            _ask_realtime_priority(_DEVICE_PRIORITY)
+            ask_realtime_priority(_DEVICE_PRIORITY)
         period_s = self.config.block_frames / self.config.sample_rate_hz
         out = np.zeros((self.config.block_frames, 2), dtype=np.float32)
         due = time.perf_counter()
