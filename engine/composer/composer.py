@@ -59,10 +59,13 @@ log = logging.getLogger(__name__)
 SINGABLE_LOW, SINGABLE_HIGH = 55, 88
 """Generated melody pitches (tonic C) stay in this range: about G3..E6."""
 
-REGISTER_DRIFT = 0.5
+REGISTER_DRIFT = 0.7
 """How far the register asked of the network wanders within a phrase, as a fraction of the
-corpus' interquartile register range (about ±3.7 semitones): real melodies rise and fall
-from bar to bar, and a register held flat for a whole phrase made phrases too narrow."""
+corpus' interquartile register range (about ±5 semitones): real melodies rise and fall
+from bar to bar, and a register held flat for a whole phrase made phrases too narrow.
+Measured on 300 test-matched 8-bar phrases, form planner on (two seed sets): 8-bar span
+14.3 semitones at 0.5 (pitch-range overlap with real phrases 0.80), 15.8 at 0.7 (0.92),
+18.2 at 1.0 (0.77); real 15.9."""
 
 DRIFT_PHRASE_BARS = 8
 

@@ -178,14 +178,15 @@ def test_memory_keeps_refrains_and_lets_old_episodes_go():
 
 
 def test_a_returns_varied_notes_are_neighbours_of_the_notes_they_replace(random_model):
-    composer = Composer.load(random_model, seed=21)
-    bars = [composer.compose_bar(CALM, k) for k in range(32)]
     changed = 0
-    for k, bar in enumerate(bars):
-        if bar.source.startswith("return A'") and not bar.source.startswith("return A' 4/"):
-            original = bars[4 + (k % 4)]  # A' was first heard at bars 4..7
-            assert [(n.start_ticks, n.duration_ticks) for n in bar.melody] == [(n.start_ticks, n.duration_ticks) for n in original.melody]
-            diffs = [abs(a.pitch - b.pitch) for a, b in zip(bar.melody, original.melody)]
-            assert max(diffs) <= 4 and sum(d > 0 for d in diffs) <= 2
-            changed += any(diffs)
+    for seed in range(21, 25):   # a re-drawn note may land on the one it replaces: over several seeds some differ
+        composer = Composer.load(random_model, seed=seed)
+        bars = [composer.compose_bar(CALM, k) for k in range(32)]
+        for k, bar in enumerate(bars):
+            if bar.source.startswith("return A'") and not bar.source.startswith("return A' 4/"):
+                original = bars[4 + (k % 4)]  # A' was first heard at bars 4..7
+                assert [(n.start_ticks, n.duration_ticks) for n in bar.melody] == [(n.start_ticks, n.duration_ticks) for n in original.melody]
+                diffs = [abs(a.pitch - b.pitch) for a, b in zip(bar.melody, original.melody)]
+                assert max(diffs) <= 4 and sum(d > 0 for d in diffs) <= 2
+                changed += any(diffs)
     assert changed > 0

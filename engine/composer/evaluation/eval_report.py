@@ -186,12 +186,10 @@ def miss_notes(r: dict) -> list[str]:
             notes.append(f"OA of {name} is {value:.2f}{detail}.")
     if "pitch_range_semitones" in r["oa"] and r["oa"]["pitch_range_semitones"] < OA_GOAL:
         bar = r.get("oa_bar_matched", {}).get("pitch_range_semitones", float("nan"))
-        notes.append("Generated phrases span a narrower range because one intent holds the register label constant "
-                     "for all their bars, and the network follows the per-bar register label closely; real phrases "
-                     f"move register bar to bar. Asked bar by bar for the real bars' register, the pitch-range OA is "
-                     f"{bar:.2f}. Not the sampling: top-p 1.0 or temperature 1.1 widen the range by under one "
-                     "semitone. A fix belongs in the composer: a register contour over the phrase (e.g. a slow "
-                     "drift of the register conditioning around the intent's value).")
+        notes.append("Generated phrases span a different range from real ones. The network follows the per-bar "
+                     "register label closely and one intent holds it for a whole phrase; the composer moves it "
+                     "bar to bar by `composer.REGISTER_DRIFT` (and `planner.ROLE_DRIFT` by phrase role). Asked bar "
+                     f"by bar for the real bars' register, the pitch-range OA is {bar:.2f}.")
     if not r["guard_ok"]:
         notes.append(f"The copy check failed: longest shared run {r['longest_copy_generated']} with guard N = {r['guard_n']}.")
     for name, (goal, test) in GOALS.items():
