@@ -90,11 +90,13 @@ class ScoreBridge:
     def _reload_score(self, call: ReloadScore, frame: int) -> None:
         """The edited score takes over: the machine from now (same state and parameters
         where they still exist), the music at the next bar line, recomposed from the
-        composer's snapshot there, so the line carries on in the new state's colours."""
+        composer's snapshot there, so the line carries on in the new state's colours and,
+        from that bar, in the edit's form and themes."""
         score = call.score
         self.machine = self.machine.reloaded(score, frame)
         self.score = score
         self._segments.clear()                 # the edit may have replaced a MIDI file
+        self.player.reform(call.form, frame)   # its phrase length, forms and themes, from the landing bar
         state = score.states[self.machine.state]
         intent = self.machine.intent_for(state.name, frame)
         loop = self._load_segment(state.segments.loop, loop=True) if state.segments.loop is not None else None

@@ -121,7 +121,8 @@ class ReloadScore:
     """Swap in the score ``text`` (the contents of ``file``) at the next bar line. The
     text is the call's argument, so a recorded session replays the edit exactly; it is
     parsed and validated here, on the caller's thread (a ``SourceError``, a ValueError,
-    naming file and line), and never on the render side, which reads ``score``."""
+    naming file and line), with the theme files it names, and never on the render side,
+    which reads ``score`` and ``form``."""
 
     file: str
     text: str
@@ -129,16 +130,29 @@ class ReloadScore:
     names: ClassVar[str | None] = None
 
     def __post_init__(self) -> None:
-        self.score  # noqa: B018 - parse and validate now
+        _form_of.cache_clear()   # read the theme files it names now, though the text be unchanged
+        self.form  # noqa: B018 - parse and validate now, here on the caller's thread
 
     @property
     def score(self) -> Score:
         return _parse_score(self.file, self.text)
 
+    @property
+    def form(self):
+        """The composer's form settings (``engine.composer.planner.FormConfig``) for ``score``."""
+        return _form_of(self.file, self.text)
+
 
 @functools.lru_cache(maxsize=4)
 def _parse_score(file: str, text: str) -> Score:
     return load_score(file, text)
+
+
+@functools.lru_cache(maxsize=4)
+def _form_of(file: str, text: str):
+    from engine.composer.planner import form_config_for_score
+
+    return form_config_for_score(_parse_score(file, text))
 
 
 Call = Union[PostEvent, SetParameter, SetState, ResumeState, TriggerStinger, Stop, Start, ReloadScore]

@@ -28,13 +28,19 @@ class Composer(Protocol):
     """Writes music one bar at a time. ``compose_bar`` depends only on the composer's
     seed, ``bar_index``, the state it holds (which it advances to the bar's end) and
     ``intent``. ``snapshot`` returns that state as an immutable value the player keeps
-    per bar line; ``restore`` puts one back (a transition recomposes from there)."""
+    per bar line; ``restore`` puts one back (a transition recomposes from there).
+    ``reform`` swaps the settings of its form (phrase length, forms and themes by mood:
+    an ``engine.composer.planner.FormConfig``, from a score edited while playing) for the
+    bars it composes from then on, None for the ones it was made with; a composer with
+    no form ignores it."""
 
     def compose_bar(self, intent: Intent, bar_index: int) -> Bar: ...
 
     def snapshot(self) -> object: ...
 
     def restore(self, state: object) -> None: ...
+
+    def reform(self, form: object) -> None: ...
 
 
 @runtime_checkable

@@ -104,11 +104,39 @@ def test_a_session_with_a_reload_replays_bit_identically(score, tmp_path):
     with MusicEngine.load(score, seed=9, sample_rate_hz=RATE, record=session) as engine:
         chunks.append(engine.render(RATE + 111))
         _edit(score, EXPLORE_OLD, EXPLORE_NEW)
+        _edit(score, "phrase_bars: 4", "phrase_bars: 2")   # the form too
         engine.reload()
-        chunks.append(engine.render(3 * RATE))
+        chunks.append(engine.render(8 * RATE))
     _edit(score, EXPLORE_NEW, EXPLORE_OLD)       # the file changes again: the session holds the text
     live = np.concatenate(chunks)
     blocks = []
     replay(session, sink=lambda block: blocks.append(block.copy()))
     again = np.concatenate(blocks)[:len(live)]
     assert np.abs(live).max() > 0.01 and np.array_equal(live, again)
+
+
+def test_an_edited_form_is_composed_from_the_landing_bar(score):
+    """Form and phrase length are part of the edit: bars from the bar line where the edit
+    lands follow the new ones, the bars before keep the old."""
+    with MusicEngine.load(score, seed=5, sample_rate_hz=RATE) as engine:
+        composer, labels = engine._player.composer, {}
+        compose_bar = composer.compose_bar
+
+        def labelled(intent, bar_index):
+            bar = compose_bar(intent, bar_index)
+            labels[bar_index] = bar.source
+            return bar
+
+        composer.compose_bar = labelled
+        cues: list = []
+        _render_until(engine, 1.0, cues)
+        _edit(score, "phrase_bars: 4", "phrase_bars: 2")
+        _edit(score, "    form: [A, A', B, A']\n", "    form: [A, B]\n")
+        engine.reload()
+        _render_until(engine, 14.0, cues)
+        landing = next(c for c in cues if c.kind == "transition")
+        first = next(c.bar for c in cues if c.kind == "bar" and c.frame == landing.frame)
+    assert first >= 1 and all(labels[k].endswith("/4") for k in range(first))
+    after = [labels[k] for k in sorted(labels) if k >= first]
+    assert len(after) >= 4 and all(label.split()[2].endswith("/2") for label in after)
+    assert any(label.startswith("contrast B") for label in after)

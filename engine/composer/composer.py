@@ -139,6 +139,7 @@ class Composer:
         self.copy_guard = load_guard(model.directory) if guard else None
         self.decoder = BarDecoder(self.stepper, self.codec, self.sampling, self._singable_bias(), self.copy_guard)
         self.planner = FormPlanner(form, self.seed) if form is not None else None
+        self._made_with = form
         self.state = self.stepper.zero_state()
         self.plan_state = PlanState() if form is not None else None
         self.bars_composed = 0
@@ -153,6 +154,16 @@ class Composer:
              guard: bool = True, form: FormConfig | None = FormConfig()) -> "Composer":
         """Load a model directory (None: the shipped one) into a ready composer."""
         return cls(load_model(path), seed=seed, temperature=temperature, top_p=top_p, guard=guard, form=form)
+
+    def reform(self, form: FormConfig | None) -> None:
+        """The form settings of an edited score (None: the ones this composer was made
+        with) for the bars composed from now on; the planner's state (what was heard,
+        the generated theme) is kept. A composer made with ``form=None`` ignores it."""
+        if self.planner is None:
+            return
+        form = self._made_with if form is None else form
+        if form != self.planner.config:
+            self.planner = FormPlanner(form, self.seed)
 
     def _singable_bias(self) -> np.ndarray:
         """-inf on melody pitch tokens outside the singable range, 0 elsewhere."""

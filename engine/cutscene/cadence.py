@@ -67,6 +67,9 @@ class CadenceComposer:
     def restore(self, state) -> None:
         self.inner.restore(state)
 
+    def reform(self, form) -> None:
+        self.inner.reform(form)
+
 
 @dataclass(frozen=True, slots=True)
 class FinalChord:

@@ -34,6 +34,9 @@ class FakeComposer:
     def restore(self, state: FakeState) -> None:
         self.state = state
 
+    def reform(self, form) -> None:
+        self.forms = [*getattr(self, "forms", []), form]
+
     def compose_bar(self, intent, bar_index: int) -> Bar:
         self.calls.append((bar_index, self.state, intent))
         meter = intent.meter
