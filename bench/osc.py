@@ -24,7 +24,9 @@ thread of the server's process (no OSC), timed the same way (``direct_applied_ms
 what the control frame itself costs, so the difference is what OSC adds.
 
 Goal: applied within one block + 2 ms at p99, nothing lost. The machine is shared
-with other work: ``loadavg`` is reported. Usage: python bench/osc.py [--seconds 60]
+with other work: ``loadavg`` is reported, and ``machine_stalls`` counts the times a
+process that only sleeps was woken more than a block late meanwhile (``stall_probe.py``):
+an underrun the machine also had. Usage: python bench/osc.py [--seconds 60]
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from engine.calls import SetParameter  # noqa: E402
 from engine.osc.client import MoodscoreClient  # noqa: E402
 from engine.osc.serve import start_here  # noqa: E402
 from engine.osc.server import OscServer  # noqa: E402
+from stall_probe import StallProbe  # noqa: E402
 
 SCORE = ROOT / "demo" / "scores" / "dungeon.yaml"
 RATE_HZ, BLOCK = 48000, 256
@@ -160,67 +163,28 @@ def _pct(values, q) -> float | None:
     return round(float(np.percentile(values, q)), 3) if len(values) else None
 
 
-class PullDevice:
-    """Until the ``virtual`` output is here: a device thread of our own that pulls one
-    block per block period (pull mode), and counts reads more than a period late."""
-
-    def __init__(self, engine: MusicEngine):
-        import threading
-
-        self.late_reads = 0
-        self._engine, self._running = engine, True
-        self._thread = threading.Thread(target=self._run, name="bench-device", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        period, due = BLOCK / RATE_HZ, time.perf_counter()
-        while self._running:
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            elif -delay > period:
-                self.late_reads += 1
-            self._engine.render(BLOCK)
-            due += period
-
-    def close(self) -> None:
-        self._running = False
-        self._thread.join(timeout=2.0)
-
-
-def _start(engine: MusicEngine):
-    """The virtual output on threads of this process, or our own device thread."""
-    try:
-        start_here(engine, "virtual")
-        return None, "virtual (in-process, as moodscore serve)"
-    except ValueError:
-        return PullDevice(engine), "pull (a device thread of the bench; no virtual output yet)"
-
-
 def run(args: argparse.Namespace) -> dict:
     engine = TimedEngine.load(SCORE, seed=1, sample_rate_hz=RATE_HZ, block_frames=BLOCK, latency_blocks=3)
     engine.applied = []
-    device, output = _start(engine)
+    start_here(engine, "virtual")   # on threads of this process, as moodscore serve plays
     load_before = os.getloadavg()
-    direct = _direct_probes(engine, args.probes // 2)
-    with OscServer(engine, port=0) as server:
-        receive, send = multiprocessing.Pipe(duplex=False)
-        client = multiprocessing.get_context("spawn").Process(
-            target=client_main, args=(server.address[1], vars(args), send), daemon=True)
-        client.start()
-        sent = receive.recv()
-        client.join(timeout=10)
-        time.sleep(0.1)
-        snap = engine.snapshot()
-    if device is not None:
-        device.close()
-        snap.counters["late_reads"] = device.late_reads
+    with StallProbe(1000.0 * BLOCK / RATE_HZ) as stalls:
+        direct = _direct_probes(engine, args.probes // 2)
+        with OscServer(engine, port=0) as server:
+            receive, send = multiprocessing.Pipe(duplex=False)
+            client = multiprocessing.get_context("spawn").Process(
+                target=client_main, args=(server.address[1], vars(args), send), daemon=True)
+            client.start()
+            sent = receive.recv()
+            client.join(timeout=10)
+            time.sleep(0.1)
+            snap = engine.snapshot()
     engine.close()
     sent["direct"] = direct
-    return _report(args, engine, sent, snap, server.counters, load_before, output)
+    return _report(args, engine, sent, snap, server.counters, load_before, stalls)
 
 
-def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before, output: str) -> dict:
+def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before, stalls: StallProbe) -> dict:
     applied = {c.value: t for t, c in engine.applied if isinstance(c, SetParameter)}
     probe_ms = _latencies_ms(sent["probes"], applied)
     direct_ms = _latencies_ms(sent["direct"], applied)
@@ -229,7 +193,7 @@ def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before,
     heard_ms = np.array(sent["immediates"]) * 1000.0
     block_ms = 1000.0 * BLOCK / RATE_HZ
     return {
-        "bench": "osc", "output": output, "block_ms": round(block_ms, 3),
+        "bench": "osc", "output": "virtual (in-process, as moodscore serve)", "block_ms": round(block_ms, 3),
         "probes": len(sent["probes"]), "applied_ms_p50": _pct(probe_ms, 50), "applied_ms_p99": _pct(probe_ms, 99),
         "applied_ms_max": _pct(probe_ms, 100), "goal_applied_ms_p99": round(block_ms + 2.0, 3),
         "direct_applied_ms_p50": _pct(direct_ms, 50), "direct_applied_ms_p99": _pct(direct_ms, 99),
@@ -243,6 +207,7 @@ def _report(args, engine: TimedEngine, sent: dict, snap, osc: dict, load_before,
         "calls_dropped": snap.counters.get("calls_dropped"),
         "bad_messages": osc["not_osc"] + osc["unknown_address"] + osc["bad_arguments"],
         "underruns": snap.underruns, "late_reads": snap.counters.get("late_reads"),
+        "machine_stalls": stalls.stalls, "machine_stall_worst_ms": stalls.worst_ms,
         "rejected_calls": snap.counters["rejected_calls"], "render_errors": snap.counters["render_errors"],
         "loadavg_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
     }
