@@ -2,10 +2,12 @@
 
 A process of its own (its own GIL), at the real-time priority of the virtual device
 thread, sleeps 2 ms at a time and counts the wakes that came more than ``threshold_ms``
-late. Nothing in it waits for anything but the clock, so every such wake is the
-machine's (the hypervisor or the kernel descheduling a runnable real-time thread), not
-moodscore's: a bench reports it next to its underruns and late reads, and a late read is
-explained when the probe stalled as long in the same run.
+late. It waits for nothing but the clock and runs no Python between sleeps worth the
+name, so such a wake is the machine descheduling a runnable real-time thread (the
+hypervisor, the kernel, or real-time threads of equal priority on every core), not a
+thread of moodscore waiting for its GIL or its lock. A bench reports it beside its
+underruns and late reads: the same window with stalls and without tells the machine's
+share from the engine's.
 
     with StallProbe(threshold_ms=5.333) as probe:
         ... the session ...

@@ -2,13 +2,13 @@
 
 ``Delivery`` takes the float32 blocks of the mix (and of each stem) as the renderer
 makes them, and ``finish`` leaves the files in place and measures the mix as
-delivered (integrated loudness, true peak, sample peak: ``loudness.LoudnessReport``).
+delivered (integrated loudness, true peak, sample peak: ``normalise.LoudnessReport``).
 
 - Without a loudness target every block goes straight into the final files, so a
   render killed half-way leaves readable files (``WavWriter`` keeps WAV headers valid).
 - With one (``--loudness -16``), blocks go to 32-bit float WAV files beside the
   outputs first (``.NAME.partial.wav``); ``finish`` measures the mix, picks one gain
-  under the true-peak ceiling (``loudness.normalising_gain_db``), and writes every
+  under the true-peak ceiling (``normalise.normalising_gain_db``), and writes every
   file in its format with that gain, so the stems still sum to the mix.
 - Nothing is opened before the first block (a render that fails before making audio,
   e.g. on a bad SoundFont, creates no file), and ``discard`` removes every file this
@@ -25,7 +25,7 @@ from typing import Mapping
 
 import numpy as np
 
-from engine.cutscene import normalise as loudness
+from engine.cutscene import normalise
 from engine.playback.audio_formats import FORMATS, AudioFormat
 from engine.playback.wav import WavWriter, read_audio
 
@@ -45,7 +45,7 @@ class DeliverySpec:
     format: AudioFormat
     stems_dir: Path | None = None
     loudness_lufs: float | None = None
-    ceiling_dbtp: float = loudness.DEFAULT_CEILING_DBTP
+    ceiling_dbtp: float = normalise.DEFAULT_CEILING_DBTP
 
     def stem_path(self, name: str) -> Path:
         return self.stems_dir / f"{self.output.stem}-{name}{self.format.extension}"
@@ -61,7 +61,7 @@ class Delivery:
         self.frames = 0                              # mix frames written
         self._writers: dict[str, WavWriter] = {}     # "" is the mix
         self._made: list[Path] = []                  # every file created, to remove on failure
-        self.report: loudness.LoudnessReport | None = None
+        self.report: normalise.LoudnessReport | None = None
 
     @property
     def two_pass(self) -> bool:
@@ -99,7 +99,7 @@ class Delivery:
         for name, block in blocks.items():
             self._writer(name, start_frame).write(block)
 
-    def finish(self, measure: bool = True) -> loudness.LoudnessReport | None:
+    def finish(self, measure: bool = True) -> normalise.LoudnessReport | None:
         """Close everything; with a loudness target, write the final files at the gain that
         reaches it. Return the mix's loudness as delivered (None without ``measure``,
         which a render with no cue sheet and no target skips: it costs about 1.5 s of CPU
@@ -112,14 +112,14 @@ class Delivery:
         elif not measure:
             return None
         mix, _ = read_audio(self.spec.output)
-        self.report = loudness.measure(mix, self.sample_rate_hz, self.spec.loudness_lufs, gain_db, limited)
+        self.report = normalise.measure(mix, self.sample_rate_hz, self.spec.loudness_lufs, gain_db, limited)
         return self.report
 
     def _normalise(self) -> tuple[float, bool]:
         mix, _ = read_audio(self._path(""))
-        measured = loudness.measure(mix, self.sample_rate_hz)
+        measured = normalise.measure(mix, self.sample_rate_hz)
         del mix
-        gain_db, limited = loudness.normalising_gain_db(measured.integrated_lufs, measured.true_peak_dbtp,
+        gain_db, limited = normalise.normalising_gain_db(measured.integrated_lufs, measured.true_peak_dbtp,
                                                         self.spec.loudness_lufs, self.spec.ceiling_dbtp)
         if limited:
             log.warning("%s: the %.1f dBTP ceiling holds the mix at %.1f LUFS, short of the %.1f LUFS asked for",
@@ -160,7 +160,7 @@ class Delivery:
             path.unlink(missing_ok=True)
 
 
-def describe(report: loudness.LoudnessReport | None) -> str:
+def describe(report: normalise.LoudnessReport | None) -> str:
     """``-16.0 LUFS integrated, true peak -1.8 dBTP, sample peak -2.3 dBFS (gain +5.2 dB)``."""
     if report is None:
         return "loudness not measured"

@@ -83,11 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 def start_here(engine, output: str) -> None:
     """Start ``output`` on threads of this process: this process is the engine process
-    (``MusicEngine.start`` would otherwise run a live output in one of its own), so its
-    threads hand the GIL over quickly (``engine.playback.realtime``)."""
-    from engine.playback.realtime import hand_over_the_gil_quickly
-
-    hand_over_the_gil_quickly()
+    (``MusicEngine.start`` would otherwise run a live output in one of its own)."""
     engine.start(output, in_process=True)
 
 

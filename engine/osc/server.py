@@ -12,7 +12,7 @@ sends cues to subscribers as they are heard.
 Bad input never stops the server: a datagram that is not OSC, an unknown address,
 arguments of the wrong number or type, NaN or infinity, a name or sync the engine
 refuses: each is counted (``counters``, also in the ``/moodscore/counters`` answer)
-and logged, as a warning the 1st, 10th, 100th... time for each reason.
+and logged, as a warning the 1st, 2nd, 4th, 8th... time for each reason (``lograte``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Protocol
 
 from pythonosc.osc_packet import OscPacket, ParseError
 
+from engine.lograte import worth_logging
 from engine.osc.addresses import PREFIX, BadMessage, check_message
 from engine.osc.replies import CuePump, Subscribers, build, parse_target
 
@@ -153,7 +154,7 @@ class OscServer:
     def _bad(self, reason: str, text: str) -> None:
         self.counters[reason] += 1
         count = self.counters[reason]
-        level = logging.WARNING if _power_of_ten(count) else logging.DEBUG
+        level = logging.WARNING if worth_logging(count) else logging.DEBUG
         log.log(level, "bad OSC message (%s #%d): %s", reason, count, text)
 
     def _answer(self, message: bytes, target: tuple[str, int]) -> None:
@@ -204,8 +205,3 @@ class OscServer:
     def _on_unsubscribe(self, sender, *args) -> None:
         self.subscribers.remove(parse_target(sender, args))
 
-
-def _power_of_ten(n: int) -> bool:
-    while n >= 10 and n % 10 == 0:
-        n //= 10
-    return n == 1

@@ -74,10 +74,7 @@ def _wait_for_close() -> None:
 def main() -> int:
     started = time.perf_counter()
     out = _protocol_stream()
-    from engine.playback.realtime import hand_over_the_gil_quickly
     from engine.server.spec import EngineSpec
-
-    hand_over_the_gil_quickly()   # this process is the engine's alone
 
     try:
         spec = EngineSpec.from_json(sys.stdin.readline())
