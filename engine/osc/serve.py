@@ -83,8 +83,12 @@ def run(args: argparse.Namespace) -> int:
 
 def start_here(engine, output: str) -> None:
     """Start ``output`` on threads of this process: this process is the engine process
-    (``MusicEngine.start`` would otherwise run a live output in one of its own)."""
+    (``MusicEngine.start`` would otherwise run a live output in one of its own), so what
+    is loaded is frozen out of the garbage collector (``engine.playback.realtime``)."""
+    from engine.playback.realtime import freeze_what_is_loaded
+
     engine.start(output, in_process=True)
+    freeze_what_is_loaded()
 
 
 def _serve(engine, args: argparse.Namespace) -> None:

@@ -5,6 +5,17 @@ composer thread and a device thread.
 (PortAudio, JACK); where the OS refuses (no CAP_SYS_NICE, not Linux) the thread keeps
 normal priority.
 
+``freeze_what_is_loaded``: in a process the engine owns (the engine process, ``moodscore
+serve``), once the engine plays, everything loaded so far (modules, score, model,
+SoundFont wrappers: about 30,000 objects) is moved out of the garbage collector's sight
+(``gc.freeze``), so that a full collection, which holds the GIL while it walks every
+object, no longer walks them. Measured in ``bench/osc.py`` (30 s at 1,000 messages/s):
+the one full collection took 34 ms without and stopped every thread (46 ms worst
+message latency, 6 underruns); with the heap frozen, 16 ms worst and 2. The engine
+process allocates little while it plays, and no full collection came in 60 s runs of
+``bench/realtime.py`` either way; it is frozen for the same reason. Never done in a
+game's own process: its heap is the game's.
+
 Tried and left out: a shorter GIL switch interval in the engine's own processes
 (``sys.setswitchinterval(0.001)`` instead of CPython's 0.005), so that a woken render
 thread would not wait behind a composer or an OSC receiver running Python. In
@@ -16,6 +27,7 @@ real-time priority instead of rendering.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -30,3 +42,9 @@ def ask_realtime_priority(level: int = 10) -> None:
         log.debug("real-time priority at level %d", level)
     except (AttributeError, OSError) as exc:
         log.debug("normal priority (%s)", exc)
+
+
+def freeze_what_is_loaded() -> None:
+    """Collect once, then keep every object alive now out of later collections."""
+    gc.collect()
+    gc.freeze()

@@ -84,6 +84,9 @@ def main() -> int:
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the game as one line
         _answer(out, {"error": str(exc) or type(exc).__name__, "type": type(exc).__name__})
         return 1
+    from engine.playback.realtime import freeze_what_is_loaded
+
+    freeze_what_is_loaded()   # this process is the engine's alone
     _answer(out, {"ready": True, "pid": os.getpid(), "start_s": time.perf_counter() - started})
     try:
         _wait_for_close()

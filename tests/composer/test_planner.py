@@ -102,11 +102,10 @@ def test_a_theme_is_stated_and_comes_back_in_another_mood(random_model):
     assert any(b.source.startswith("contrast B 1/4 ") for b in bars)  # developed in the contrast
 
 
-def test_a_generated_theme_is_kept_for_the_session(random_model):
+@pytest.mark.parametrize("seed", [0, 1, 3, 10])   # 0, 3 and 10 draw themes with a note off the scale
+def test_a_generated_theme_is_kept_for_the_session(random_model, seed):
     spec = SectionSpec(theme=themes.GENERATED)
-    # seed 1: with random weights, 4 of 12 seeds draw a theme whose major 3rd/6th the
-    # minor restatement alters, which contains_theme's degree match does not forgive
-    composer = Composer.load(random_model, seed=1, form=FormConfig(4, (("calm", spec), ("action", spec))))
+    composer = Composer.load(random_model, seed=seed, form=FormConfig(4, (("calm", spec), ("action", spec))))
     bars = [composer.compose_bar(CALM, k) for k in range(4)]
     assert composer.snapshot().plan.theme is not None
     bars += [composer.compose_bar(ACTION, k) for k in range(4, 8)]

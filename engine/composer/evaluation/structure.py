@@ -112,19 +112,22 @@ def chord_changes_per_bar(bars: Sequence[Bar]) -> float:
 # ---- theme recall --------------------------------------------------------------------
 
 
-def _degree(pitch: int, mode: str) -> int:
+def _degree(pitch: int, mode: str) -> float:
+    """The scale degree of ``pitch`` counted up from the tonic's lowest octave; a note off
+    the scale sits half-way to the degree above (Eb in C major: 1.5)."""
     octave, pc = divmod(pitch, 12)
     scale = MODES[mode if mode in ("major", "minor") else "major"]
-    return octave * 7 + max(d for d in range(7) if scale[d] <= pc)
+    below = max(d for d in range(7) if scale[d] <= pc)
+    return octave * 7 + below + (0.0 if scale[below] == pc else 0.5)
 
 
-def theme_degrees(notes: Sequence[tuple[int, int, int]], minor: bool) -> list[tuple[int, int]]:
-    """(onset ticks, scale-degree index) of a theme's (pitch, start, duration) notes."""
+def theme_degrees(notes: Sequence[tuple[int, int, int]], minor: bool) -> list[tuple[int, float]]:
+    """(onset ticks, scale degree) of a theme's (pitch, start, duration) notes."""
     mode = "minor" if minor else "major"
     return [(start, _degree(pitch, mode)) for pitch, start, _ in notes]
 
 
-def _span_degrees(bars: Sequence[Bar]) -> dict[int, int]:
+def _span_degrees(bars: Sequence[Bar]) -> dict[int, float]:
     out, offset = {}, 0
     for bar in bars:
         for n in bar.melody:
@@ -133,7 +136,17 @@ def _span_degrees(bars: Sequence[Bar]) -> dict[int, int]:
     return out
 
 
-def contains_theme(bars: Sequence[Bar], theme: Sequence[tuple[int, int]], share: float = PHRASE_SHARE) -> bool:
+def _enough_at_one_shift(diffs: list[float], need: float) -> bool:
+    """Whether ``need`` of the degree differences agree on one whole-step shift; a note off
+    the scale on either side (a chromatic note that a restatement in the other mode
+    keeps, or that lands on the other mode's scale) agrees when within half a degree."""
+    for shift in {d for d in diffs if d == int(d)}:
+        if sum(abs(d - shift) <= 0.5 for d in diffs) >= need:
+            return True
+    return False
+
+
+def contains_theme(bars: Sequence[Bar], theme: Sequence[tuple[int, float]], share: float = PHRASE_SHARE) -> bool:
     """Whether ``share`` of the theme's notes sound at their onsets, in its degree pattern up to a shift."""
     span = _span_degrees(bars)
     need = share * len(theme)
@@ -141,7 +154,7 @@ def contains_theme(bars: Sequence[Bar], theme: Sequence[tuple[int, int]], share:
         for onset in span:
             start = onset - anchor[0]
             diffs = [span[start + t] - d for t, d in theme if start + t in span]
-            if len(diffs) >= need and Counter(diffs).most_common(1)[0][1] >= need:
+            if len(diffs) >= need and _enough_at_one_shift(diffs, need):
                 return True
     return False
 

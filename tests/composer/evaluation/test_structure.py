@@ -56,3 +56,12 @@ def test_real_tunes_give_finite_figures(fixture_tunes):
                             "pc_bigram_ratio", "cadence_rate", "chord_changes_per_bar"}
     assert all(0 <= value <= 2 for value in figures.values())
     assert figures["repeat_rhythm"] >= figures["repeat_bars_transposed"] >= figures["repeat_bars"]
+
+
+def test_a_chromatic_note_kept_by_a_restatement_in_the_other_mode_still_matches():
+    # C E Eb D in C major (Eb off the scale) restated in C minor degree for degree, Eb kept:
+    # in minor it is on the scale, half a degree from where the major theme had it
+    theme = structure.theme_degrees([(60, 0, PPQ), (64, PPQ, PPQ), (63, 2 * PPQ, PPQ), (62, 3 * PPQ, PPQ)], minor=False)
+    assert structure.contains_theme([bar([60, 63], mode="minor"), bar([63, 62], mode="minor")], theme, share=1.0)
+    # a diatonic note a whole degree away is still a different note
+    assert not structure.contains_theme([bar([60, 65], mode="minor"), bar([63, 62], mode="minor")], theme, share=1.0)
