@@ -36,6 +36,9 @@ from engine.playback.arranger import LAYER_SPECS, LayerSpec, layer_gains
 from engine.playback.conductor import Conductor
 from engine.playback.segments import Segment
 
+FORMS_KEPT = 4
+"""Form settings of edited scores kept, for bars that a transition may still recompose."""
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -101,6 +104,7 @@ class Plan:
         self.changes: list[Change] = [Change(0, intent, state=state)]
         self.runs: list[Run] = []
         self.gain_points: list[GainPoint] = []
+        self.forms: list[tuple[int, object]] = []   # (first bar, form settings) of a score edited while playing
 
     # ------------------------------------------------------------ reading
 
@@ -134,6 +138,15 @@ class Plan:
     def pending_after(self, frame: int) -> Change | None:
         """The first transition landing after ``frame``, if any."""
         return next((c for c in self.changes if c.intent is not None and c.frame > frame), None)
+
+    def reform(self, first_bar: int, form: object) -> None:
+        """Bars from ``first_bar`` on are composed with ``form``; the latest few settings
+        are kept (edits are made by hand, and only bars ahead are ever recomposed)."""
+        self.forms = [(bar, f) for bar, f in self.forms if bar < first_bar][-FORMS_KEPT:] + [(first_bar, form)]
+
+    def form_for_bar(self, k: int) -> object | None:
+        """The form settings bar ``k`` is composed with (None: the composer's own)."""
+        return next((form for bar, form in reversed(self.forms) if bar <= k), None)
 
     def run_at_bar(self, k: int) -> Run | None:
         """The segment run that plays bar ``k``, if any (the latest placed wins)."""

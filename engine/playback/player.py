@@ -61,8 +61,6 @@ from engine.roles import Composer, Synth
 
 log = logging.getLogger(__name__)
 
-_FORMS_KEPT = 4
-"""Form settings from ``Player.reform`` kept for bars that a transition may still recompose."""
 
 @dataclass(frozen=True, slots=True)
 class PlayerConfig:
@@ -110,8 +108,7 @@ class Player:
         self.loudness = loudness_stage(synth, config.sample_rate_hz, config.loudness)
         self._lock = threading.Lock()             # the plan, and the sequencer, mixer and cues acting on it
         self._compose_lock = threading.Lock()     # the composer object, one bar at a time
-        self._forms: list[tuple[int, object]] = []   # (first bar, form settings) from reform(); before: the composer's own
-        self._form_given: object | None = None      # what the composer was last given (None: its own)
+        self._form_given: object | None = None    # form settings the composer has (None: its own)
         self._plan_version = 0                    # bumped by every change that may alter a bar
         self._due_frame = 0                       # head frame from which bar _next_bar is wanted
         self._next_bar = 0
@@ -216,7 +213,7 @@ class Player:
                 parts = [(f, intent) for f, intent in self._cuts.get(k, ()) if f > lo]
                 parts.append((None, self.plan.intent_for_bar(k)))
                 state = self._snapshots[k]
-                form = next((f for bar, f in reversed(self._forms) if bar <= k), None)
+                form = self.plan.form_for_bar(k)
             if form is not self._form_given:   # under _compose_lock, the composer's one owner
                 self.composer.reform(form)
                 self._form_given = form
@@ -377,10 +374,9 @@ class Player:
         """Bars from the first bar line after ``received_frame`` are composed with ``form``
         (``Composer.reform``), the bars before with what they had, whoever composes them
         and whenever (a reloaded score: its transition at ``next_bar`` recomposes from that
-        bar line). Only the latest few settings are kept: edits are made by hand."""
+        bar line)."""
         with self._lock:
-            first = self.clock.bar_at_frame(received_frame) + 1
-            self._forms = [(bar, f) for bar, f in self._forms if bar < first][-_FORMS_KEPT:] + [(first, form)]
+            self.plan.reform(self.clock.bar_at_frame(received_frame) + 1, form)
 
     def set_intensity(self, intensity: float, fade_s: float | None = None, received_frame: int | None = None) -> None:
         """A soft change: layers fade in or out from now (over ``fade_s``, default one
