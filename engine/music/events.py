@@ -66,3 +66,17 @@ class TimedEvent:
     def __post_init__(self) -> None:
         if self.frame < 0:
             raise ValueError(f"event frame: {self.frame} must be >= 0")
+
+
+def releases_at(events: list[TimedEvent], frame: int) -> list[TimedEvent]:
+    """Note-offs at ``frame`` for the notes of ``events`` (in time order) sounding across it."""
+    sounding: set[tuple[int, int]] = set()
+    for timed in events:
+        if timed.frame >= frame:
+            break
+        key = (timed.event.channel, timed.event.a)
+        if timed.event.kind == Kind.NOTE_ON:
+            sounding.add(key)
+        elif timed.event.kind == Kind.NOTE_OFF:
+            sounding.discard(key)
+    return [TimedEvent(frame, note_off(channel, pitch)) for channel, pitch in sorted(sounding)]

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.music.events import Kind, TimedEvent, note_off
+from engine.music.events import TimedEvent, releases_at
 from engine.music.intent import Intent
 from engine.music.notes import PPQ, Bar, Meter
 from engine.music.sync import SyncPoint
@@ -239,7 +239,7 @@ class Player:
         for (end, _), (bar, intent) in zip(parts, composed):
             part = self.arranger.arrange(bar, intent, lambda t: clock.tick_frame(k, t), bar_index=k, from_frame=start)
             if end is not None:
-                part = [e for e in part if e.frame < end] + _releases(part, end)
+                part = [e for e in part if e.frame < end] + releases_at(part, end)
                 start = end
             events.extend(part)
         return events
@@ -502,16 +502,3 @@ class Player:
         passes the frame its host has read, so a cue arrives when it is heard."""
         return self.cues.poll(self.sequencer.frame if until_frame is None else until_frame)
 
-
-def _releases(events: list[TimedEvent], frame: int) -> list[TimedEvent]:
-    """Note-offs at ``frame`` for the notes of ``events`` (one bar part) sounding across it."""
-    sounding: set[tuple[int, int]] = set()
-    for timed in events:
-        if timed.frame >= frame:
-            break
-        key = (timed.event.channel, timed.event.a)
-        if timed.event.kind == Kind.NOTE_ON:
-            sounding.add(key)
-        elif timed.event.kind == Kind.NOTE_OFF:
-            sounding.discard(key)
-    return [TimedEvent(frame, note_off(channel, pitch)) for channel, pitch in sorted(sounding)]

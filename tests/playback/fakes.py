@@ -27,6 +27,7 @@ class FakeComposer:
         self.seed = seed
         self.state = FakeState()
         self.calls: list[tuple[int, FakeState, object]] = []
+        self.forms: list[object] = []   # every reform() given
 
     def snapshot(self) -> FakeState:
         return self.state
@@ -35,7 +36,7 @@ class FakeComposer:
         self.state = state
 
     def reform(self, form) -> None:
-        self.forms = [*getattr(self, "forms", []), form]
+        self.forms.append(form)
 
     def compose_bar(self, intent, bar_index: int) -> Bar:
         self.calls.append((bar_index, self.state, intent))
