@@ -90,6 +90,10 @@ class GainPoint:
     fade_frames: int
 
 
+def _frame(change: Change) -> int:
+    return change.frame
+
+
 class Plan:
     """Intent timeline, segment runs and gain points over ``clock``; see the module
     docstring. ``tempo_ramp_beats``: how long a tempo change glides by default;
@@ -109,13 +113,21 @@ class Plan:
     # ------------------------------------------------------------ reading
 
     def fold(self, frame: int, strict: bool = False) -> Intent:
-        """The intent in force at ``frame`` (``strict``: of the changes before it only)."""
-        intent = self.changes[0].intent
-        for change in self.changes:
-            if change.frame > frame or (strict and change.frame == frame):
-                break
-            intent = change.intent or dataclasses.replace(intent, intensity=change.intensity)
-        return intent
+        """The intent in force at ``frame`` (``strict``: of the changes before it only): the
+        last transition's, at the intensity of the last soft change after it. The changes
+        are in frame order, so this is a bisection, not a walk over the session's changes
+        (the snapshot asks it every game frame, the composer every bar)."""
+        changes = self.changes
+        last = (bisect.bisect_left if strict else bisect.bisect_right)(changes, frame, key=_frame) - 1
+        if last <= 0:
+            return changes[0].intent
+        change = changes[last]
+        if change.intent is not None:
+            return change.intent
+        landed = last - 1
+        while changes[landed].intent is None:
+            landed -= 1
+        return dataclasses.replace(changes[landed].intent, intensity=change.intensity)
 
     def intent_for_bar(self, k: int) -> Intent:
         """The intent bar ``k`` is composed and arranged with (module docstring)."""
@@ -129,11 +141,11 @@ class Plan:
     def heard_at(self, frame: int) -> Heard:
         """What is heard at ``frame``: the state whose music plays there (a transition is
         heard from its landing on), the intent in force, and the next landing after it."""
-        landed = [c for c in self.changes if c.intent is not None and c.frame <= frame]
+        landed = next(c for c in reversed(self.changes) if c.intent is not None and c.frame <= frame)
         coming = self.pending_after(frame)
         pending = None if coming is None else Pending(coming.state, coming.intent.mood, coming.frame,
                                                       coming.frame / self.clock.sample_rate_hz)
-        return Heard(landed[-1].state, self.fold(frame), pending)
+        return Heard(landed.state, self.fold(frame), pending)
 
     def pending_after(self, frame: int) -> Change | None:
         """The first transition landing after ``frame``, if any."""
@@ -233,7 +245,7 @@ class Plan:
         coming = self.pending_after(frame)
         if coming is not None:
             at = max(at, coming.frame)   # never composed yet: bars from the landing's are not
-        bisect.insort(self.changes, Change(at, None, intensity), key=lambda c: c.frame)
+        bisect.insort(self.changes, Change(at, None, intensity), key=_frame)
         if coming is not None:
             return self._retarget(coming, frame, intensity)
         if self.run_at_bar(clock.bar_at_frame(frame)) is not None:
@@ -282,7 +294,7 @@ class Plan:
         the landing it is heard from, with that landing's state), runs
         over by then go, and so do the clock's bars and tempo points before it. Nothing
         read at ``frame`` or later changes; earlier frames are no longer answered."""
-        last = bisect.bisect_right(self.changes, frame, key=lambda c: c.frame) - 1
+        last = bisect.bisect_right(self.changes, frame, key=_frame) - 1
         if last > 0:   # the one change keeps the landing it is heard from: its frame and state
             landed = next(c for c in reversed(self.changes[:last + 1]) if c.intent is not None)
             self.changes[:last + 1] = [Change(landed.frame, self.fold(frame), state=landed.state)]
