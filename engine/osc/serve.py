@@ -84,11 +84,13 @@ def run(args: argparse.Namespace) -> int:
 def start_here(engine, output: str) -> None:
     """Start ``output`` on threads of this process: this process is the engine process
     (``MusicEngine.start`` would otherwise run a live output in one of its own), so what
-    is loaded is frozen out of the garbage collector (``engine.playback.realtime``)."""
+    is loaded is frozen out of the garbage collector (``engine.playback.realtime``), before
+    the output starts: the collection that precedes the freeze holds the GIL for 5-30 ms,
+    which a device thread already playing would pay for with an underrun."""
     from engine.playback.realtime import freeze_what_is_loaded
 
-    engine.start(output, in_process=True)
     freeze_what_is_loaded()
+    engine.start(output, in_process=True)
 
 
 def _serve(engine, args: argparse.Namespace) -> None:

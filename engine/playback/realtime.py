@@ -6,7 +6,7 @@ composer thread and a device thread.
 normal priority.
 
 ``freeze_what_is_loaded``: in a process the engine owns (the engine process, ``moodscore
-serve``), once the engine plays, everything loaded so far (modules, score, model,
+serve``), once the engine is loaded and before its output starts, everything loaded (modules, score, model,
 SoundFont wrappers: about 30,000 objects) is moved out of the garbage collector's sight
 (``gc.freeze``), so that a full collection, which holds the GIL while it walks every
 object, no longer walks them. Measured in ``bench/osc.py`` (30 s at 1,000 messages/s):

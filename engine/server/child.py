@@ -51,6 +51,9 @@ def _start(spec):
     except BaseException:
         link.close()
         raise
+    from engine.playback.realtime import freeze_what_is_loaded
+
+    freeze_what_is_loaded()   # this process is the engine's alone; before the device thread runs
     try:
         engine.serve(spec.output, link, CallCodec(spec.names), spec.refill_blocks, spec.publish_period_s,
                      spec.options)
@@ -84,9 +87,6 @@ def main() -> int:
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the game as one line
         _answer(out, {"error": str(exc) or type(exc).__name__, "type": type(exc).__name__})
         return 1
-    from engine.playback.realtime import freeze_what_is_loaded
-
-    freeze_what_is_loaded()   # this process is the engine's alone
     _answer(out, {"ready": True, "pid": os.getpid(), "start_s": time.perf_counter() - started})
     try:
         _wait_for_close()
