@@ -26,7 +26,16 @@ thread to the control frame that applies it, 50 us bins), ``cue_error_frames_max
 it was already heard), ``engine_start_s`` (``start()``: spawn to playing), and
 ``rtf_engine_process`` (CPU time of the whole engine process while playing, the
 virtual device thread included, over the music's duration; ``..._no_device``
-without it).
+without it). The in-process baseline plays under the same busy game, which starves it:
+its CPU figure is not the engine process's in equal conditions. Those come last, from
+two more sessions of ``--cpu-pair-seconds`` with a game thread that makes the same calls
+but is not busy, in-process then engine process: ``rtf_in_process_idle_game``,
+``rtf_engine_process_idle_game`` and ``engine_process_cpu_ratio`` (what serving the
+engine from its own process costs, over the same work in the game's). And what waking
+costs on this machine, which sets most of a live engine's CPU: ``machine_sleep_cpu_us``
+(CPU time of one 5 ms sleep) and the same block rendered back to back
+(``block_cpu_us_hot``) against right after such a sleep (``block_cpu_us_woken``), as a
+render thread woken by the device renders it.
 
 Beside every session a stall probe (``bench/stall_probe.py``: a process of its own that
 only sleeps, at the device thread's real-time priority) counts the times the machine
@@ -250,6 +259,33 @@ def in_process_figures(music, sr: int) -> dict:
     return {"rtf": (engine_s + output.device_cpu_s) / played_s, "rtf_no_device": engine_s / played_s}
 
 
+def wake_cost(sr: int, block: int, cycles: int = 300) -> dict:
+    """What waking costs on this machine, in one thread of this process: the CPU time of a
+    5 ms sleep, and of the same engine's block rendered right after such a sleep
+    ("woken", as a live render thread renders it) against the fourth of four rendered
+    back to back ("hot")."""
+    from engine.api import MusicEngine
+
+    music = MusicEngine.load(SCORE, seed=0, sample_rate_hz=sr, block_frames=block)
+    music.render(3 * sr)
+    hot, woken, slept = [], [], []
+    for _ in range(cycles):
+        t0 = time.thread_time_ns()
+        time.sleep(block / sr)
+        t1 = time.thread_time_ns()
+        music.render(block)
+        t2 = time.thread_time_ns()
+        music.render(2 * block)
+        t3 = time.thread_time_ns()
+        music.render(block)
+        slept.append(t1 - t0)
+        woken.append(t2 - t1)
+        hot.append(time.thread_time_ns() - t3)
+    music.close()
+    return {name: float(np.median(values)) / 1e3 for name, values in
+            (("sleep", slept), ("hot", hot), ("woken", woken))}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300.0)
@@ -261,6 +297,8 @@ def main(argv=None) -> int:
                         help="also run a game thread busy this long per 60 fps frame (engine process, then in-process)")
     parser.add_argument("--baseline-seconds", type=float, default=None,
                         help="length of the in-process game-load baseline (default --seconds)")
+    parser.add_argument("--cpu-pair-seconds", type=float, default=30.0,
+                        help="length of each run of the equal-conditions CPU pair (idle game, in-process then engine process)")
     parser.add_argument("--game-only", action="store_true", help="with --game-busy-ms: skip the idle and busy-core runs")
     args = parser.parse_args(argv)
     sr = 48000
@@ -309,6 +347,10 @@ def game_load_fields(args, sr: int) -> dict:
     with StallProbe(args.block_frames / sr * 1000) as stalls:
         served = game_session(args.seconds, args.seed, in_process=False, **shape)
     baseline = game_session(args.baseline_seconds or args.seconds, args.seed, in_process=True, **shape)
+    idle_shape = dict(shape, busy_ms=0.0)   # the CPU compared in equal conditions: a game that is not busy
+    pair = [game_session(args.cpu_pair_seconds, args.seed, in_process=in_process, **idle_shape)
+            for in_process in (True, False)]
+    wake = wake_cost(sr, args.block_frames)
     return {
         "game_busy_ms": args.game_busy_ms,
         "underruns_game_busy": served["underruns"],
@@ -332,6 +374,13 @@ def game_load_fields(args, sr: int) -> dict:
         "late_reads_game_busy_in_process": baseline["late_reads"],
         "late_read_worst_ms_game_busy_in_process": baseline["late_read_worst_ms"],
         "baseline_seconds": args.baseline_seconds or args.seconds,
+        "rtf_in_process_idle_game": round(pair[0]["rtf"], 4),
+        "rtf_engine_process_idle_game": round(pair[1]["rtf"], 4),
+        "engine_process_cpu_ratio": round(pair[1]["rtf"] / pair[0]["rtf"], 3),
+        "cpu_pair_seconds": args.cpu_pair_seconds,
+        "machine_sleep_cpu_us": round(wake["sleep"], 1),
+        "block_cpu_us_hot": round(wake["hot"], 1),
+        "block_cpu_us_woken": round(wake["woken"], 1),
     }
 
 
