@@ -57,9 +57,9 @@ def _event_order(item) -> tuple[int, int]:
 
 def form_from_args(args, intent: Intent):
     """The form planner's settings from ``--form``, ``--phrase-bars``, ``--theme`` (None with ``--no-form``)."""
-    from engine.composer.form import Form
     from engine.composer.planner import FormConfig, SectionSpec
-    from engine.composer.themes import load_theme
+    from engine.music.form import Form
+    from engine.music.theme import load_theme
 
     if getattr(args, "no_form", False):
         return None

@@ -19,9 +19,10 @@ import numpy as np
 
 from engine.composer import cadences, form, themes, tokens
 from engine.composer.cadences import BarConstraints
-from engine.composer.form import Form, PhrasePlan
-from engine.composer.themes import GENERATED, Theme
+from engine.composer.form import PhrasePlan
+from engine.music.form import Form, default_form
 from engine.music.intent import Intent
+from engine.music.theme import GENERATED, Theme, load_theme, theme_from_bars
 
 GENERATED_THEME_BARS = 2
 MEMORY_PHRASES = 32
@@ -132,7 +133,7 @@ class FormPlanner:
         if bar_index < state.form_bar:
             return BarPlan(form.bridge(state.section_bar, state.form_bar - state.section_bar), bar_index - state.section_bar)
         spec = self.config.section(intent.mood)
-        shape = spec.form or form.default_form(intent.mood, intent.arousal)
+        shape = spec.form or default_form(intent.mood, intent.arousal)
         heard = frozenset(key for mood, key, _ in state.memory if mood == intent.mood)
         number, bar_in_phrase = divmod(bar_index - state.form_bar, p)
         phrase = form.phrase_at(shape, number, heard, p, state.form_bar + number * p, state.passes_before)
@@ -189,7 +190,7 @@ class FormPlanner:
         if (spec.theme == GENERATED and state.theme is None and plan.role == "statement"
                 and len(phrase) == min(GENERATED_THEME_BARS, plan.phrase.phrase_bars)):
             bars = [tokens.decode_bar(list(t), mode) for t in phrase]
-            state = replace(state, theme=themes.theme_from_bars(bars))
+            state = replace(state, theme=theme_from_bars(bars))
         if plan.bar_in_phrase < plan.phrase.phrase_bars - 1:
             return state
         state = replace(state, phrase=())
@@ -235,7 +236,7 @@ def form_config_for_score(score) -> FormConfig:
                 theme = GENERATED
             else:
                 if ref not in loaded:
-                    loaded[ref] = themes.load_theme(*ref)
+                    loaded[ref] = load_theme(*ref)
                 theme = loaded[ref]
         sections[state.mood] = SectionSpec(Form(tuple(state.form)) if state.form else None, theme)
     return FormConfig(score.phrase_bars, tuple(sections.items()))

@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
+from engine.music.form import Form
 from engine.music.intent import LAYERS, Instrumentation
 from engine.music.keys import MODES, Key, parse_pitch_class
 from engine.music.notes import Meter
+from engine.music.theme import GENERATED, load_theme
 from engine.score import source as src
 from engine.score.format import (
     ANY_STATE, CURVES, SMOOTHING_SHAPES, STINGER_SYNC_POINTS, SYNC_POINTS,
@@ -298,8 +300,6 @@ def read_segments(p: Problems, path, body: Mapping) -> Segments:
 def read_theme(p: Problems, path, body: Mapping) -> ThemeRef | None:
     """``theme: generated``, ``theme: motif.mid`` or ``theme: {file: motif.mid, key: D minor}``;
     an authored motif is read now, so a file that is no 1..4-bar motif is a problem here."""
-    from engine.composer.themes import GENERATED, load_theme
-
     value = body.get("theme")
     if value is None:
         return None
@@ -324,8 +324,6 @@ def read_theme(p: Problems, path, body: Mapping) -> ThemeRef | None:
 
 def read_form(p: Problems, path, body: Mapping) -> tuple[str, ...]:
     """``form: [A, A', B, A]``: phrase labels, a capital letter and up to three primes each."""
-    from engine.composer.form import Form
-
     labels = src.get_list(p, path, body, "form", default=None)
     if labels is None:
         return ()

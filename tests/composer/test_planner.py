@@ -7,15 +7,16 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from engine.composer import themes, tokens
+from engine.composer import tokens
 from engine.composer.composer import Composer
 from engine.composer.decoding import BarDecoder
 from engine.composer.evaluation import structure
-from engine.composer.form import Form
 from engine.composer.planner import FormConfig, SectionSpec
+from engine.music.form import Form
 from engine.music.intent import Intent
 from engine.music.keys import Key
 from engine.music.notes import Meter
+from engine.music.theme import GENERATED, Theme, theme_from_bars
 
 CALM = Intent(mood="calm", valence=0.8, arousal=0.2)
 ACTION = Intent(mood="action", valence=0.2, arousal=0.9, key=Key(0, "minor"))
@@ -88,7 +89,7 @@ def test_form_off_composes_as_v1(random_model):
 
 
 def test_a_theme_is_stated_and_comes_back_in_another_mood(random_model):
-    theme = themes.Theme("motif", ((64, 0, 480), (67, 480, 480), (72, 960, 960), (71, 1920, 480), (67, 2400, 1440)),
+    theme = Theme("motif", ((64, 0, 480), (67, 480, 480), (72, 960, 960), (71, 1920, 480), (67, 2400, 1440)),
                          3840, False, Meter(4, 4))
     spec = SectionSpec(theme=theme)
     composer = Composer.load(random_model, seed=8, form=FormConfig(4, (("calm", spec), ("action", spec))))
@@ -104,12 +105,12 @@ def test_a_theme_is_stated_and_comes_back_in_another_mood(random_model):
 
 @pytest.mark.parametrize("seed", [0, 1, 3, 10])   # 0, 3 and 10 draw themes with a note off the scale
 def test_a_generated_theme_is_kept_for_the_session(random_model, seed):
-    spec = SectionSpec(theme=themes.GENERATED)
+    spec = SectionSpec(theme=GENERATED)
     composer = Composer.load(random_model, seed=seed, form=FormConfig(4, (("calm", spec), ("action", spec))))
     bars = [composer.compose_bar(CALM, k) for k in range(4)]
     assert composer.snapshot().plan.theme is not None
     bars += [composer.compose_bar(ACTION, k) for k in range(4, 8)]
-    theme = themes.theme_from_bars(bars[:2])
+    theme = theme_from_bars(bars[:2])
     assert bars[4].source.endswith("theme") and bars[5].source.endswith("theme")
     assert structure.contains_theme(bars[4:6], structure.theme_degrees(theme.notes, theme.minor))
 

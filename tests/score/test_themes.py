@@ -4,7 +4,7 @@ import mido
 import pytest
 
 from engine.composer.planner import form_config_for_score
-from engine.composer.themes import GENERATED, Theme
+from engine.music.theme import GENERATED, Theme
 from engine.music.keys import Key
 from engine.score.load import load_score
 from engine.score.source import SourceError

@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.composer.evaluation import structure
 from engine.composer.planner import FormConfig, SectionSpec
-from engine.composer.themes import theme_from_bars
+from engine.music.theme import theme_from_bars
 from engine.music.intent import Intent
 from engine.music.keys import Key
 from engine.music.notes import Bar, Meter
