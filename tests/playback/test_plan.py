@@ -119,3 +119,29 @@ def test_a_soft_change_while_a_landing_is_pending_retargets_the_landing_not_the_
     assert dict(p.gain_points[-1].gains)["bass"] == 0.0  # the landing aims at intensity 0: pad only
     assert p.fold(3 * BAR).intensity == 0.5              # composed before the landing: unchanged
     assert p.fold(4 * BAR).intensity == 0.0 and p.fold(4 * BAR).mood == "tense"
+
+
+def test_fold_is_the_last_landing_at_the_intensity_of_the_last_soft_change_after_it():
+    import random
+
+    rng, p = random.Random(7), plan()
+    for _ in range(40):
+        frame = rng.randrange(0, 12 * BAR)
+        if rng.random() < 0.25:
+            p.land(frame, dataclasses.replace(TENSE, mood=f"m{frame}"), 0)
+        else:
+            p.soften(frame, round(rng.random(), 3), 0, lookahead_bars=1)
+    assert any(c.intent is None for c in p.changes) and sum(c.intent is not None for c in p.changes) > 1
+
+    def walked(frame, strict):   # the definition, change by change
+        intent = p.changes[0].intent
+        for change in p.changes:
+            if change.frame > frame or (strict and change.frame == frame):
+                break
+            intent = change.intent or dataclasses.replace(intent, intensity=change.intensity)
+        return intent
+
+    frames = sorted({c.frame + d for c in p.changes for d in (-1, 0, 1)} | {0, 20 * BAR})
+    for frame in frames:
+        for strict in (False, True):
+            assert p.fold(frame, strict) == walked(frame, strict), (frame, strict)
