@@ -20,8 +20,9 @@ an event, a state change at a random sync point or a stinger; it polls cues and 
 a snapshot every frame. First with the engine in its own process (the default), then
 in this process (the baseline, which a busy game starves). Added to the JSON line:
 ``underruns_game_busy`` and ``late_reads_game_busy`` (the virtual device's, engine
-process), the same ``..._in_process``, ``call_latency_ms_p99`` (a call on the game
-thread to the control frame that applies it, 50 us bins), ``cue_error_frames_max``
+process; ``..._first_2s``: those of the first two seconds, the start's), the same
+``..._in_process``, ``call_latency_ms_p99`` (a call on the game thread to the control
+frame that applies it, 50 us bins), ``cue_error_frames_max``
 (how many frames a cue was delivered before it was heard, or after the poll at which
 it was already heard), ``engine_start_s`` (``start()``: spawn to playing), and
 ``rtf_engine_process`` (CPU time of the whole engine process while playing, the
@@ -74,6 +75,7 @@ from stall_probe import StallProbe  # noqa: E402
 
 SCORE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demo", "scores", "dungeon.yaml")
 GAME_FPS = 60
+START_S = 2   # underruns and late reads this early are the start's (reported apart)
 
 def load_composer():
     from engine.composer.composer import Composer
@@ -214,6 +216,7 @@ def game_session(seconds: float, seed: int, busy_ms: float, sr: int, block: int,
     remote = music.engine_process
     first = remote.stats() if remote is not None else None
     cues, calls = CueCheck(music), GameCalls(music, random.Random(seed))
+    at_start = {"underruns": 0, "late_reads": 0}
 
     def game() -> None:
         frame_s, begin = 1.0 / GAME_FPS, time.perf_counter()
@@ -225,7 +228,9 @@ def game_session(seconds: float, seed: int, busy_ms: float, sr: int, block: int,
             spin(due + busy_ms / 1000.0)
             calls.frame(n * frame_s)
             cues.poll()
-            music.snapshot()
+            snap = music.snapshot()
+            if n == START_S * GAME_FPS:
+                at_start.update(underruns=snap.underruns, late_reads=snap.counters.get("late_reads", 0))
 
     thread = threading.Thread(target=game, name="game")
     thread.start()
@@ -233,7 +238,7 @@ def game_session(seconds: float, seed: int, busy_ms: float, sr: int, block: int,
     snap = music.snapshot()
     result = {"start_s": start_s, "underruns": snap.underruns, "late_reads": snap.counters["late_reads"],
               "late_read_worst_ms": snap.counters["late_read_worst_us"] / 1000, "cue_error": cues.error_frames,
-              "cues": cues.cues}
+              "cues": cues.cues, "underruns_at_start": at_start["underruns"], "late_reads_at_start": at_start["late_reads"]}
     result.update(engine_process_figures(remote, first, sr) if remote is not None else in_process_figures(music, sr))
     music.close()
     return result
@@ -356,6 +361,8 @@ def game_load_fields(args, sr: int) -> dict:
         "underruns_game_busy": served["underruns"],
         "late_reads_game_busy": served["late_reads"],
         "late_read_worst_ms_game_busy": served["late_read_worst_ms"],
+        "underruns_game_busy_first_2s": served["underruns_at_start"],
+        "late_reads_game_busy_first_2s": served["late_reads_at_start"],
         "machine_stalls_game_busy": stalls.stalls,
         "machine_stall_worst_ms_game_busy": stalls.worst_ms,
         "call_latency_ms_p99": served["call_p99"],
