@@ -29,8 +29,9 @@ it was already heard), ``engine_start_s`` (``start()``: spawn to playing), and
 virtual device thread included, over the music's duration; ``..._no_device``
 without it). The in-process baseline plays under the same busy game, which starves it:
 its CPU figure is not the engine process's in equal conditions. Those come last, from
-two more sessions of ``--cpu-pair-seconds`` with a game thread that makes the same calls
-but is not busy, in-process then engine process: ``rtf_in_process_idle_game``,
+four more sessions of half ``--cpu-pair-seconds`` each with a game thread that makes the
+same calls but is not busy, in-process, engine process, engine process, in-process (a
+drift of the machine's speed cancels), averaged: ``rtf_in_process_idle_game``,
 ``rtf_engine_process_idle_game`` and ``engine_process_cpu_ratio`` (what serving the
 engine from its own process costs, over the same work in the game's). And what waking
 costs on this machine, which sets most of a live engine's CPU: ``machine_sleep_cpu_us``
@@ -303,7 +304,7 @@ def main(argv=None) -> int:
     parser.add_argument("--baseline-seconds", type=float, default=None,
                         help="length of the in-process game-load baseline (default --seconds)")
     parser.add_argument("--cpu-pair-seconds", type=float, default=30.0,
-                        help="length of each run of the equal-conditions CPU pair (idle game, in-process then engine process)")
+                        help="seconds of each side of the equal-conditions CPU pair (idle game; in halves: in-process, engine process twice, in-process)")
     parser.add_argument("--game-only", action="store_true", help="with --game-busy-ms: skip the idle and busy-core runs")
     args = parser.parse_args(argv)
     sr = 48000
@@ -353,8 +354,11 @@ def game_load_fields(args, sr: int) -> dict:
         served = game_session(args.seconds, args.seed, in_process=False, **shape)
     baseline = game_session(args.baseline_seconds or args.seconds, args.seed, in_process=True, **shape)
     idle_shape = dict(shape, busy_ms=0.0)   # the CPU compared in equal conditions: a game that is not busy
-    pair = [game_session(args.cpu_pair_seconds, args.seed, in_process=in_process, **idle_shape)
-            for in_process in (True, False)]
+    rtf = {True: [], False: []}   # in-process, engine process, engine process, in-process: a drift cancels
+    for in_process in (True, False, False, True):
+        rtf[in_process].append(game_session(args.cpu_pair_seconds / 2, args.seed, in_process=in_process,
+                                            **idle_shape)["rtf"])
+    pair = [float(np.mean(rtf[True])), float(np.mean(rtf[False]))]
     wake = wake_cost(sr, args.block_frames)
     return {
         "game_busy_ms": args.game_busy_ms,
@@ -381,9 +385,9 @@ def game_load_fields(args, sr: int) -> dict:
         "late_reads_game_busy_in_process": baseline["late_reads"],
         "late_read_worst_ms_game_busy_in_process": baseline["late_read_worst_ms"],
         "baseline_seconds": args.baseline_seconds or args.seconds,
-        "rtf_in_process_idle_game": round(pair[0]["rtf"], 4),
-        "rtf_engine_process_idle_game": round(pair[1]["rtf"], 4),
-        "engine_process_cpu_ratio": round(pair[1]["rtf"] / pair[0]["rtf"], 3),
+        "rtf_in_process_idle_game": round(pair[0], 4),
+        "rtf_engine_process_idle_game": round(pair[1], 4),
+        "engine_process_cpu_ratio": round(pair[1] / pair[0], 3),
         "cpu_pair_seconds": args.cpu_pair_seconds,
         "machine_sleep_cpu_us": round(wake["sleep"], 1),
         "block_cpu_us_hot": round(wake["hot"], 1),
