@@ -64,6 +64,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from engine.cli_types import SEED, bounded_float, bounded_int  # noqa: E402
 from engine.music.intent import Intent  # noqa: E402
 from engine.music.keys import Key  # noqa: E402
 from engine.music.notes import Meter  # noqa: E402
@@ -294,19 +295,22 @@ def wake_cost(sr: int, block: int, cycles: int = 300) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=300.0)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--block-frames", type=int, default=256)
-    parser.add_argument("--latency-blocks", type=int, default=3)
-    parser.add_argument("--refill-blocks", type=int, default=None, help="blocks per render-thread wake (default latency_blocks - 1)")
-    parser.add_argument("--game-busy-ms", type=float, default=None,
+    seconds, count = bounded_float(1.0, 86400.0), bounded_int(1, 64)
+    parser.add_argument("--seconds", type=seconds, default=300.0)
+    parser.add_argument("--seed", type=SEED, default=1)
+    parser.add_argument("--block-frames", type=bounded_int(16, 8192), default=256)
+    parser.add_argument("--latency-blocks", type=count, default=3)
+    parser.add_argument("--refill-blocks", type=count, default=None, help="blocks per render-thread wake (default latency_blocks - 1)")
+    parser.add_argument("--game-busy-ms", type=bounded_float(0.0, 16.0), default=None,
                         help="also run a game thread busy this long per 60 fps frame (engine process, then in-process)")
-    parser.add_argument("--baseline-seconds", type=float, default=None,
+    parser.add_argument("--baseline-seconds", type=seconds, default=None,
                         help="length of the in-process game-load baseline (default --seconds)")
-    parser.add_argument("--cpu-pair-seconds", type=float, default=30.0,
+    parser.add_argument("--cpu-pair-seconds", type=seconds, default=30.0,
                         help="seconds of each side of the equal-conditions CPU pair (idle game; in halves: in-process, engine process twice, in-process)")
     parser.add_argument("--game-only", action="store_true", help="with --game-busy-ms: skip the idle and busy-core runs")
     args = parser.parse_args(argv)
+    if args.refill_blocks is not None and args.refill_blocks > args.latency_blocks:
+        parser.error(f"argument --refill-blocks: {args.refill_blocks} is more than --latency-blocks {args.latency_blocks}")
     sr = 48000
     if args.game_only and args.game_busy_ms is not None:
         print(json.dumps(game_load_fields(args, sr)))
