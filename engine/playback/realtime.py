@@ -9,10 +9,11 @@ normal priority.
 serve``), once the engine is loaded and before its output starts (the collection before
 the freeze holds the GIL 5-30 ms: with the device already playing, 3 starts in 10 made a
 late read), everything loaded (modules, score, model, SoundFont wrappers: about 30,000
-objects) is moved out of the garbage collector's sight (``gc.freeze``), so that a full collection, which holds the GIL while it walks every
-object, no longer walks them. Measured in ``bench/osc.py`` (30 s at 1,000 messages/s):
-the one full collection took 34 ms without and stopped every thread (46 ms worst
-message latency, 6 underruns); with the heap frozen, 16 ms worst and 2. The engine
+objects) is moved out of the garbage collector's sight (``gc.freeze``), so that a full
+collection, which holds the GIL while it walks every object, no longer walks them.
+Measured in ``bench/osc.py`` (30 s at 1,000 messages/s): the one full collection took
+34 ms without and stopped every thread (46 ms worst message latency, 6 underruns); with
+the heap frozen, 16 ms worst and 2. The engine
 process allocates little while it plays, and no full collection came in 60 s runs of
 ``bench/realtime.py`` either way; it is frozen for the same reason. Never done in a
 game's own process: its heap is the game's.
