@@ -120,7 +120,7 @@ class Delivery:
         measured = normalise.measure(mix, self.sample_rate_hz)
         del mix
         gain_db, limited = normalise.normalising_gain_db(measured.integrated_lufs, measured.true_peak_dbtp,
-                                                        self.spec.loudness_lufs, self.spec.ceiling_dbtp)
+                                                         self.spec.loudness_lufs, self.spec.ceiling_dbtp)
         if limited:
             log.warning("%s: the %.1f dBTP ceiling holds the mix at %.1f LUFS, short of the %.1f LUFS asked for",
                         self.spec.output.name, self.spec.ceiling_dbtp, measured.integrated_lufs + gain_db,

@@ -21,10 +21,10 @@ import numpy as np
 
 from engine.composer.evaluation import structure
 from engine.composer.planner import FormConfig, SectionSpec
-from engine.music.theme import theme_from_bars
 from engine.music.intent import Intent
 from engine.music.keys import Key
 from engine.music.notes import Bar, Meter
+from engine.music.theme import theme_from_bars
 
 METERS = ("4/4", "6/8", "3/4", "2/4")
 REFERENCE_REAL = {"repeat_bars": 0.569, "repeat_bars_transposed": 0.601, "repeat_rhythm": 0.83, "repeat_phrases": 0.552,
